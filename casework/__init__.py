@@ -1,0 +1,73 @@
+"""Casework: case management for a police stalking and harassment unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import config
+from casework import errors_pages, hardening, templating, transactions
+from casework.extensions import csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the web application (and bind the Celery app to it)."""
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), instance_relative_config=True)
+    app.config.from_mapping(config.load(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+
+    hops = int(app.config.get("PROXY_FIX_HOPS", 0))
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(PROJECT_ROOT / "templates"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from worker import tasks  # noqa: F401 - registers the tasks
+    from worker.celery_app import celery_init_app
+
+    celery_init_app(app)
+    _register_blueprints(app)
+    transactions.init_app(app)
+    hardening.init_app(app)
+    errors_pages.init_app(app)
+    templating.init_app(app)
+
+    from casework.cli import casework_cli
+
+    app.cli.add_command(casework_cli)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from casework import assets
+    from casework.admin.views import bp as admin_bp
+    from casework.auth.views import bp as auth_bp
+    from casework.dashboard.views import bp as dashboard_bp
+    from casework.health.views import bp as health_bp
+
+    for blueprint in (assets.bp, auth_bp, admin_bp, dashboard_bp, health_bp):
+        app.register_blueprint(blueprint)

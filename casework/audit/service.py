@@ -1,0 +1,114 @@
+"""Write the audit trail. Every feature calls ``record``; nothing updates or deletes a row.
+
+``record`` adds the event to the current transaction, so it is saved with the change it
+describes, or not at all. ``record_security_event`` is for refusals (access denied): the
+request that triggers it is rolled back, and the event must survive that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from casework.audit.models import AuditAction, AuditEvent
+from casework.auth.models import User
+from casework.extensions import db
+
+SYSTEM_ACTOR = "system"
+
+
+class AuditTrailIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete an audit row."""
+
+
+def _acting_user(actor: User | None) -> User | None:
+    if actor is not None:
+        return actor
+    if has_request_context() and current_user.is_authenticated:
+        return current_user._get_current_object()  # type: ignore[attr-defined]
+    return None
+
+
+def _build(
+    action: AuditAction,
+    object_type: str,
+    object_id: object | None,
+    *,
+    actor: User | None,
+    actor_label: str | None,
+    justification: str | None,
+    recipient: str | None,
+    detail: dict[str, Any] | None,
+) -> AuditEvent:
+    user = _acting_user(actor)
+    return AuditEvent(
+        user_id=user.id if user else None,
+        actor=user.email if user else (actor_label or SYSTEM_ACTOR),
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        justification=justification,
+        recipient=recipient,
+        ip_address=request.remote_addr if has_request_context() else None,
+        detail=detail,
+    )
+
+
+def record(
+    action: AuditAction,
+    object_type: str,
+    object_id: object | None = None,
+    *,
+    actor: User | None = None,
+    actor_label: str | None = None,
+    justification: str | None = None,
+    recipient: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Log an act in the current transaction. The actor defaults to the signed-in user."""
+    audit_event = _build(
+        action,
+        object_type,
+        object_id,
+        actor=actor,
+        actor_label=actor_label,
+        justification=justification,
+        recipient=recipient,
+        detail=detail,
+    )
+    db.session.add(audit_event)
+    return audit_event
+
+
+def record_security_event(
+    action: AuditAction,
+    object_type: str,
+    object_id: object | None = None,
+    *,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Log a refusal so that it is kept even though the request's changes are rolled back."""
+    audit_event = _build(
+        action, object_type, object_id, actor=None, actor_label=None, justification=None, recipient=None, detail=detail
+    )
+    if has_request_context():
+        g.setdefault("security_events", []).append(audit_event)
+    else:
+        db.session.add(audit_event)
+
+
+def persist_security_events() -> None:
+    """Add the request's refusals to the (fresh) transaction; called after a rollback."""
+    for audit_event in g.pop("security_events", []):
+        db.session.add(audit_event)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session: Session, flush_context: object, instances: object) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEvent):
+            raise AuditTrailIsAppendOnly("audit events are never changed or deleted")

@@ -1,0 +1,143 @@
+"""Sign in, sign out, change password, and the sign-in rules applied to every request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from casework.auth import service
+from casework.auth.forms import ChangePasswordForm, SignInForm
+from casework.db import utcnow
+from casework.extensions import limiter, login_manager
+from casework.forms import apply_service
+from casework.security import is_public_endpoint, public
+
+bp = Blueprint("auth", __name__)
+
+_ALWAYS_ALLOWED_WHILE_CHANGING_PASSWORD = {"auth.change_password", "auth.sign_out", "static", "assets.asset"}
+
+
+@login_manager.user_loader
+def _load_user(token: str) -> object:
+    return service.load_user_by_session_token(token)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after sign-in (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("dashboard.home")
+
+
+def _sign_in_rate_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT_PER_ADDRESS"]
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_sign_in_rate_limit, methods=["POST"])
+@public
+def sign_in() -> str | Response:
+    """Show the sign-in form and check it."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = SignInForm()
+    locked_until: datetime | None = None
+    if form.validate_on_submit():
+        try:
+            user = service.sign_in(
+                form.email.data or "",
+                form.password.data or "",
+                now=utcnow(),
+                max_failures=current_app.config["SIGN_IN_MAX_FAILURES"],
+                lockout=current_app.config["SIGN_IN_LOCKOUT"],
+            )
+        except service.AccountLocked as locked:
+            locked_until = locked.until
+        except service.SignInRefused:
+            form.form_errors.append("The email address or password is not right")
+        else:
+            next_page = request.args.get("next")
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            session["last_active"] = utcnow().timestamp()
+            if user.must_change_password:
+                return redirect(url_for("auth.change_password"))
+            return redirect(_safe_next(next_page))
+    return render_template("auth/sign_in.html", form=form, locked_until=locked_until)
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out() -> Response:
+    """End the session."""
+    service.record_sign_out(current_user._get_current_object(), reason="signed out")
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password() -> str | Response:
+    """Change the signed-in user's password (forced after an administrator set it)."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = apply_service(
+            form,
+            service.change_password,
+            current_user._get_current_object(),
+            form.current_password.data or "",
+            form.new_password.data or "",
+        )
+        if user is not None:
+            login_user(user)
+            session["last_active"] = utcnow().timestamp()
+            flash("Your password has been changed. Other sessions have been signed out.", "success")
+            return redirect(url_for("dashboard.home"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.before_app_request
+def require_sign_in() -> Response | None:
+    """Every route needs a signed-in user, unless its view is marked ``@public``.
+
+    Also signs out a session idle for longer than ``IDLE_TIMEOUT`` and keeps a user whose
+    password was set by an administrator on the change-password page until they change it.
+    """
+    if is_public_endpoint(request.endpoint):
+        return None
+    if current_user.is_authenticated:
+        now = utcnow().timestamp()
+        idle_limit = current_app.config["IDLE_TIMEOUT"].total_seconds()
+        if now - float(session.get("last_active", 0)) > idle_limit:
+            service.record_sign_out(current_user._get_current_object(), reason="idle timeout")
+            logout_user()
+            session.clear()
+            flash("You were signed out because you were inactive for a while. Sign in again to carry on.", "info")
+            return _back_to_sign_in()
+        session["last_active"] = now
+        if current_user.must_change_password and request.endpoint not in _ALWAYS_ALLOWED_WHILE_CHANGING_PASSWORD:
+            return redirect(url_for("auth.change_password"))
+        return None
+    return _back_to_sign_in()
+
+
+def _back_to_sign_in() -> Response:
+    """Send the user to sign in, coming back to the page they asked for (GET only)."""
+    next_page = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.sign_in", next=next_page))

@@ -1,0 +1,51 @@
+"""``flask casework ...`` commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from casework import demo
+from casework.admin import service as admin
+from casework.auth.models import Role
+from casework.errors import DomainError
+from casework.extensions import db
+
+casework_cli = AppGroup("casework", help="Casework administration.")
+
+
+@casework_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--team-id", type=int, default=None, help="Team id (officers, supervisors and advisers need one).")
+@click.password_option(help="Leave out to be asked; the user does not have to change it at first sign-in.")
+def create_user(email: str, full_name: str, role: str, team_id: int | None, password: str) -> None:
+    """Create a staff account (for example the first administrator)."""
+    try:
+        user, _ = admin.create_user(
+            email=email, full_name=full_name, role=Role(role), team_id=team_id, password=password
+        )
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Created {user.role.label.lower()} {user.email} (id {user.id}).")
+
+
+@casework_cli.command("seed-demo")
+def seed_demo() -> None:
+    """Add demo teams and one user per role (idempotent). Refused in production."""
+    if current_app.config["CASEWORK_PRODUCTION"]:
+        raise click.ClickException("Demo data is never seeded in production mode.")
+    sign_ins = Path(current_app.instance_path) / "demo-sign-ins.txt"
+    result = demo.seed(sign_ins)
+    db.session.commit()
+    if result.password:
+        click.echo(f"Demo data added. Sign-ins (also kept in {sign_ins}):")
+        click.echo(sign_ins.read_text())
+    else:
+        click.echo(f"Demo data already present; sign-ins are in {sign_ins}.")

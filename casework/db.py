@@ -1,0 +1,74 @@
+"""Column types and mixins shared by every model."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+
+def utcnow() -> datetime:
+    """Return the current instant, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timezone-aware UTC instant on every backend.
+
+    PostgreSQL keeps the zone; SQLite stores text without it, so values are converted to
+    UTC on the way in and marked UTC on the way out. Naive datetimes are refused: they are
+    the classic source of off-by-an-hour deadlines around the clock change.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Refuse naive values; store UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use a timezone-aware UTC instant")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Return an aware UTC instant."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum_type(enum_class: type[enum.Enum], length: int = 32) -> sa.Enum:
+    """Store a Python enum as its string value with a CHECK constraint (no native enum)."""
+    return sa.Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [member.value for member in members],
+        name=enum_class.__name__.lower(),
+    )
+
+
+class Timestamped:
+    """``created_at`` and ``updated_at`` in UTC, set by the application and the database."""
+
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, server_default=sa.func.now(), nullable=False
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=sa.func.now(), nullable=False
+    )
+
+
+class Versioned:
+    """Optimistic locking: a stale write raises ``StaleDataError`` instead of overwriting."""
+
+    version_id: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, object]:  # noqa: N805 - declared_attr takes the class
+        return {"version_id_col": cls.version_id}

@@ -1,0 +1,59 @@
+"""Demo data for the embedded default: teams, one user per role, and (as features land) cases.
+
+Idempotent: a second run changes nothing. The demo password is made once, printed, and
+kept in ``instance/demo-sign-ins.txt`` so ``make run`` can show it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from casework.admin import service as admin
+from casework.auth.models import Role, Team, User
+from casework.extensions import db
+
+DEMO_TEAMS = ("North stalking team", "South stalking team", "Victim care unit")
+DEMO_USERS = (
+    ("officer@casework.police.uk", "Olivia Officer", Role.OFFICER, "North stalking team"),
+    ("supervisor@casework.police.uk", "Sam Supervisor", Role.SUPERVISOR, "North stalking team"),
+    ("manager@casework.police.uk", "Morgan Manager", Role.MANAGER, None),
+    ("adviser@casework.police.uk", "Ada Adviser", Role.ADVISER, "Victim care unit"),
+    ("admin@casework.police.uk", "Alex Admin", Role.ADMIN, None),
+)
+
+
+@dataclass(frozen=True)
+class DemoSeedResult:
+    """What the seed did; ``password`` is set only on the run that created the users."""
+
+    created_users: int
+    password: str | None
+
+
+def seed(sign_ins_file: Path) -> DemoSeedResult:
+    """Create the demo teams and users that do not exist yet."""
+    teams = {team.name: team for team in db.session.execute(select(Team)).scalars()}
+    for name in DEMO_TEAMS:
+        if name not in teams:
+            teams[name] = admin.create_team(name)
+    existing = set(db.session.execute(select(User.email)).scalars())
+    missing = [entry for entry in DEMO_USERS if entry[0] not in existing]
+    if not missing:
+        return DemoSeedResult(created_users=0, password=None)
+    password = admin.temporary_password()
+    for email, full_name, role, team_name in missing:
+        admin.create_user(
+            email=email,
+            full_name=full_name,
+            role=role,
+            team_id=teams[team_name].id if team_name else None,
+            password=password,
+        )
+    sign_ins_file.write_text(
+        "".join(f"{role.label}: {email}\n" for email, _, role, _ in missing) + f"Password for each: {password}\n"
+    )
+    sign_ins_file.chmod(0o600)
+    return DemoSeedResult(created_users=len(missing), password=password)

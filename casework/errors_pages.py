@@ -1,0 +1,31 @@
+"""Friendly pages for refusals and failures (HTML), JSON for the health check."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+_TITLES = {
+    400: "Something was wrong with that request",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not possible here",
+    413: "The file is too large",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError) -> tuple[str, int]:
+        return render_template("errors/csrf.html", title="Your form could not be sent"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        title = _TITLES.get(code, error.name)
+        return render_template("errors/error.html", code=code, title=title), code

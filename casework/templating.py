@@ -1,0 +1,40 @@
+"""Template filters and globals: times in Europe/London, permission checks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_wtf import FlaskForm
+
+from casework.security import Permission, can
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_time(value: datetime | None, fmt: str = "%-d %B %Y at %H:%M") -> str:
+    """Show a UTC instant as local time in England and Wales."""
+    if value is None:
+        return ""
+    return value.astimezone(LONDON).strftime(fmt)
+
+
+def form_error_list(form: FlaskForm) -> list[dict[str, str]]:
+    """The error summary's entries: each field's first message linked to it; form-level ones to the first field."""
+    fields = [field for field in form if field.type not in {"CSRFTokenField", "SubmitField", "HiddenField"}]
+    first_id = fields[0].id if fields else "main-content"
+    entries = [{"text": message, "href": f"#{first_id}"} for message in form.form_errors]
+    entries += [{"text": field.errors[0], "href": f"#{field.id}"} for field in fields if field.errors]
+    csrf_field = getattr(form, "csrf_token", None)
+    if csrf_field is not None and csrf_field.errors:
+        entries.append({"text": "Your session expired or the form was sent twice. Try again.", "href": f"#{first_id}"})
+    return entries
+
+
+def init_app(app: Flask) -> None:
+    """Register filters and globals."""
+    app.add_template_filter(london_time, "london")
+    app.add_template_global(can, "can")
+    app.add_template_global(form_error_list, "form_error_list")
+    app.add_template_global(Permission, "Permission")

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Start a throwaway PostgreSQL cluster and Redis server on loopback, run the given
+# command with CASEWORK_TEST_PG_URL and CASEWORK_TEST_REDIS_URL set, and clean up on exit.
+set -euo pipefail
+
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+WORK=$(mktemp -d /tmp/casework-test-services.XXXXXX)
+chmod 755 "$WORK"
+chown postgres "$WORK" 2>/dev/null || true
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+PG_PORT=$(free_port)
+REDIS_PORT=$(free_port)
+
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+cleanup() {
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  as_postgres "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+as_postgres "$PGBIN/initdb" -D "$WORK/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$WORK/initdb.log"
+as_postgres "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -t 30 \
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $WORK -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  start >/dev/null
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --dir "$WORK" \
+  --pidfile "$WORK/redis.pid" --logfile "$WORK/redis.log" --save '' --appendonly no
+for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+export CASEWORK_TEST_PG_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres"
+export CASEWORK_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+echo "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT"
+"$@"

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from casework.audit.models import AuditAction, AuditEvent
+from casework.auth.models import Role
+from casework.db import utcnow
+from casework.extensions import db
+from tests import factories
+from tests.conftest import sign_in
+
+
+def audit_actions(user_id: int | None = None) -> list[AuditAction]:
+    query = select(AuditEvent.action).order_by(AuditEvent.id)
+    if user_id is not None:
+        query = query.where(AuditEvent.object_id == str(user_id))
+    return list(db.session.execute(query).scalars())
+
+
+def test_sign_in_lands_on_the_home_page_and_is_audited(client):
+    user = factories.UserFactory(role=Role.OFFICER)
+    response = sign_in(client, user)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    home = client.get("/")
+    assert "Your work today" in home.get_data(as_text=True)
+    assert AuditAction.SIGN_IN in audit_actions(user.id)
+
+
+def test_email_is_matched_without_regard_to_case(client):
+    user = factories.UserFactory(email="Mixed.Case@casework.police.uk")
+    response = client.post_form("/sign-in", {"email": "MIXED.case@CASEWORK.police.uk", "password": factories.PASSWORD})
+    assert response.status_code == 302
+    assert user.last_sign_in_at is not None
+
+
+def test_wrong_password_is_refused_with_a_plain_message_and_audited(client):
+    user = factories.UserFactory()
+    response = sign_in(client, user, password="not the password")
+    assert response.status_code == 200
+    assert "The email address or password is not right" in response.get_data(as_text=True)
+    assert audit_actions(user.id) == [AuditAction.SIGN_IN_FAILED]
+    assert client.get("/").status_code == 302
+
+
+def test_unknown_email_is_refused_the_same_way_and_audited(client):
+    response = client.post_form("/sign-in", {"email": "nobody@casework.police.uk", "password": "whatever"})
+    assert "The email address or password is not right" in response.get_data(as_text=True)
+    event = db.session.execute(select(AuditEvent).where(AuditEvent.action == AuditAction.SIGN_IN_FAILED)).scalar_one()
+    assert event.actor == "nobody@casework.police.uk"
+    assert event.ip_address == "127.0.0.1"
+
+
+def test_account_locks_after_repeated_failures_and_says_so(client, app):
+    user = factories.UserFactory()
+    attempts = app.config["SIGN_IN_MAX_FAILURES"]
+    for _ in range(attempts - 1):
+        assert "not right" in sign_in(client, user, password="wrong").get_data(as_text=True)
+    page = sign_in(client, user, password="wrong").get_data(as_text=True)
+    assert "Your account is locked" in page
+    assert "ask a system administrator to unlock it" in page
+    still_locked = sign_in(client, user).get_data(as_text=True)
+    assert "Your account is locked" in still_locked
+    assert client.get("/").status_code == 302
+
+
+def test_lock_expires_after_the_lockout_period(client):
+    user = factories.UserFactory(locked_until=utcnow() - timedelta(seconds=1))
+    assert sign_in(client, user).status_code == 302
+
+
+def test_deactivated_user_cannot_sign_in(client):
+    user = factories.UserFactory(active=False)
+    response = sign_in(client, user)
+    assert "not right" in response.get_data(as_text=True)
+
+
+def test_sign_out_ends_the_session_and_is_audited(make_client):
+    client, user = make_client(Role.OFFICER)
+    response = client.post_form("/sign-out")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+    assert AuditAction.SIGN_OUT in audit_actions(user.id)
+
+
+def test_idle_session_is_signed_out(make_client, app):
+    client, _ = make_client(Role.OFFICER)
+    idle = app.config["IDLE_TIMEOUT"].total_seconds() + 1
+    with client.session_transaction() as session:
+        session["last_active"] -= idle
+    response = client.get("/admin/users")
+    assert response.status_code == 302
+    assert "/sign-in" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "inactive" in page
+
+
+def test_session_cookie_is_httponly_and_samesite(client):
+    user = factories.UserFactory()
+    response = sign_in(client, user)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_next_page_is_followed_only_within_the_site(client):
+    user = factories.UserFactory(role=Role.ADMIN)
+    token = client.csrf_token("/sign-in")
+    response = client.post(
+        "/sign-in?next=//evil.example/steal",
+        data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_next_page_within_the_site_is_followed(client):
+    user = factories.UserFactory(role=Role.ADMIN)
+    token = client.csrf_token("/sign-in")
+    response = client.post(
+        "/sign-in?next=/admin/teams",
+        data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token},
+    )
+    assert response.headers["Location"] == "/admin/teams"
+
+
+def test_user_with_an_issued_password_must_change_it_first(client):
+    user = factories.UserFactory(must_change_password=True)
+    assert sign_in(client, user).headers["Location"] == "/account/password"
+    assert client.get("/").headers["Location"] == "/account/password"
+    response = client.post_form(
+        "/account/password",
+        {
+            "current_password": factories.PASSWORD,
+            "new_password": "a much longer new passphrase",
+            "confirm_password": "a much longer new passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert user.must_change_password is False
+
+
+def test_password_change_refuses_a_short_password_with_a_field_message(make_client):
+    client, _ = make_client(Role.OFFICER)
+    response = client.post_form(
+        "/account/password",
+        {"current_password": factories.PASSWORD, "new_password": "short", "confirm_password": "short"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Password must be 12 characters or more" in page
+    assert 'href="#new_password"' in page
+
+
+def test_password_change_signs_out_other_sessions(make_client, app):
+    first, user = make_client(Role.OFFICER)
+    second = app.test_client()
+    assert sign_in(second, user).status_code == 302
+    first.post_form(
+        "/account/password",
+        {
+            "current_password": factories.PASSWORD,
+            "new_password": "another long passphrase",
+            "confirm_password": "another long passphrase",
+        },
+    )
+    assert first.get("/").status_code == 200
+    assert second.get("/").status_code == 302
+
+
+def test_sign_in_is_throttled_per_address(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_IN_RATE_LIMIT_PER_ADDRESS", "3 per minute")
+    address = {"REMOTE_ADDR": "198.51.100.77"}
+    token = client.csrf_token("/sign-in")
+    statuses = [
+        client.post(
+            "/sign-in",
+            data={"email": f"x{n}@casework.police.uk", "password": "x", "csrf_token": token},
+            environ_base=address,
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    page = client.post("/sign-in", data={"csrf_token": token}, environ_base=address).get_data(as_text=True)
+    assert "Too many attempts" in page

@@ -1,0 +1,78 @@
+"""Sign in as each demo user in a real browser, under the real Content Security Policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from casework.demo import DEMO_USERS
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+HEADINGS = {
+    "officer": "Your work today",
+    "supervisor": "Your team",
+    "manager": "Caseload across the unit",
+    "adviser": "Your referrals",
+    "admin": "System administration",
+}
+
+
+def _collect_console_errors(page: Page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def _serious_accessibility_violations(page: Page) -> list[str]:
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']})")
+    return [v["id"] for v in result["violations"] if v["impact"] in {"serious", "critical"}]
+
+
+def _sign_in(page: Page, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.mark.parametrize(("email", "role"), [(email, role.value) for email, _, role, _ in DEMO_USERS])
+def test_each_demo_user_signs_in_and_sees_their_home_page(page: Page, live_server, email, role):
+    errors = _collect_console_errors(page)
+    _sign_in(page, live_server["base_url"], email, live_server["password"])
+    expect(page.get_by_role("heading", level=1)).to_have_text(HEADINGS[role])
+    expect(page.locator("body")).to_have_class("govuk-template__body js-enabled govuk-frontend-supported")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Casework")
+    unexpected = [error for error in errors if "404" not in error]
+    assert unexpected == [], f"console errors as {role}: {unexpected}"
+
+
+def test_wrong_password_shows_an_error_summary_that_takes_focus(page: Page, live_server):
+    _sign_in(page, live_server["base_url"], "officer@casework.police.uk", "wrong password")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+
+
+def test_sign_in_and_admin_pages_have_no_serious_accessibility_violations(page: Page, live_server):
+    page.goto(f"{live_server['base_url']}/sign-in")
+    assert _serious_accessibility_violations(page) == []
+    _sign_in(page, live_server["base_url"], "admin@casework.police.uk", live_server["password"])
+    for path in ("/", "/admin/users", "/admin/users/new", "/admin/teams"):
+        page.goto(f"{live_server['base_url']}{path}")
+        assert _serious_accessibility_violations(page) == [], path
+
+
+def test_keyboard_user_can_skip_to_main_content(page: Page, live_server):
+    page.goto(f"{live_server['base_url']}/sign-in")
+    page.keyboard.press("Tab")
+    skip_link = page.get_by_role("link", name="Skip to main content")
+    expect(skip_link).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main-content")).to_be_focused()

@@ -1,0 +1,166 @@
+"""Fixtures: a real PostgreSQL database per test process, one rolled-back transaction per test,
+signed-in clients per role, and factories for data."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from casework import create_app
+from casework.auth.models import Role, User
+from casework.extensions import db
+from tests import factories
+
+CSRF_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def _require_env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.exit(f"{name} is not set: run the suite with `make test` (it starts PostgreSQL and Redis).", 2)
+    return value
+
+
+def create_database(name: str) -> str:
+    """(Re)create an empty database on the throwaway cluster and return its URL."""
+    admin_url = sa.make_url(_require_env("CASEWORK_TEST_PG_URL"))
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+def make_test_app(database_url: str, **overrides: object) -> Flask:
+    """An app on the given database, Celery eager, the limiter on real Redis."""
+    redis_url = _require_env("CASEWORK_TEST_REDIS_URL")
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "SIGN_IN_RATE_LIMIT_PER_ADDRESS": "100000 per minute",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    app.config["CELERY"].update(
+        broker_url=redis_url, result_backend=redis_url, task_always_eager=True, task_eager_propagates=True
+    )
+    app.extensions["celery"].conf.update(app.config["CELERY"])
+    return app
+
+
+@pytest.fixture(scope="session")
+def worker_suffix(worker_id: str) -> str:
+    return worker_id.replace("master", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(worker_suffix: str) -> str:
+    return create_database(f"casework_test_{worker_suffix}")
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    app = make_test_app(database_url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+class _TestScopedSession(scoped_session[Session]):
+    """One session for the whole test. The app's end-of-request ``remove()`` rolls back what was
+    not committed and expires everything (so the next request reloads from the database, as a
+    fresh session would) but keeps the test's objects attached."""
+
+    def remove(self) -> None:
+        self.registry().rollback()
+        self.registry().expire_all()
+
+    def close_for_good(self) -> None:
+        super().remove()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[scoped_session[Session]]:
+    """Everything a test does, including the app's own commits, is rolled back at the end."""
+    with app.app_context():
+        engine = db.engine
+    connection = engine.connect()
+    outer = connection.begin()
+    original = db.session
+    session = _TestScopedSession(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=True),
+        scopefunc=lambda: 0,
+    )
+    db.session = session  # type: ignore[assignment]
+    try:
+        yield session
+    finally:
+        session.close_for_good()
+        db.session = original  # type: ignore[assignment]
+        outer.rollback()
+        connection.close()
+
+
+class CaseworkClient(FlaskClient):
+    """A test client that fills in the CSRF token, as the browser would from the form."""
+
+    def csrf_token(self, path: str = "/") -> str:
+        response = self.get(path, follow_redirects=True)
+        match = CSRF_TOKEN.search(response.get_data(as_text=True))
+        assert match, f"no CSRF token on {path}"
+        return match.group(1) or match.group(2)
+
+    def post_form(self, path: str, data: dict[str, object] | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(path, data=data, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask, db_session: scoped_session[Session]) -> FlaskClient:
+    app.test_client_class = CaseworkClient
+    return app.test_client()
+
+
+def sign_in(client: CaseworkClient, user: User, password: str = factories.PASSWORD):  # type: ignore[no-untyped-def]
+    token = client.csrf_token("/sign-in")
+    return client.post("/sign-in", data={"email": user.email, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def make_client(app: Flask, db_session: scoped_session[Session]):  # type: ignore[no-untyped-def]
+    """``make_client(role)`` returns a client signed in as a new user of that role (and the user)."""
+
+    def build(role: Role, **user_fields: object) -> tuple[CaseworkClient, User]:
+        user = factories.UserFactory(role=role, **user_fields)
+        app.test_client_class = CaseworkClient
+        signed_in = app.test_client()
+        response = sign_in(signed_in, user)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return signed_in, user
+
+    return build
+
+
+@pytest.fixture
+def admin_client(make_client):  # type: ignore[no-untyped-def]
+    return make_client(Role.ADMIN)
+
+
+@pytest.fixture
+def officer_client(make_client):  # type: ignore[no-untyped-def]
+    return make_client(Role.OFFICER)

@@ -1,0 +1,160 @@
+"""Bad input on every form: a message per field, the input kept, nothing saved, never a 500."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from casework.audit.models import AuditAction, AuditEvent
+from casework.auth.models import Role, Team, User
+from casework.extensions import db
+from tests import factories
+
+OVERLONG = "x" * 5000
+ODD_UNICODE = "\u202eevil\u0000\u200b\U0001f600 Zoë Ǆ \ud7ff"
+
+
+@dataclass
+class FormCase:
+    name: str
+    role: Role
+    path: str
+    valid: dict[str, str]
+    text_fields: list[str]
+    choice_fields: list[str] = field(default_factory=list)
+
+
+def _forms(team_id: int, user_id: int) -> list[FormCase]:
+    return [
+        FormCase(
+            "new user",
+            Role.ADMIN,
+            "/admin/users/new",
+            {"full_name": "Ann Example", "email": "ann@casework.police.uk", "role": "officer", "team_id": str(team_id)},
+            ["full_name", "email"],
+            ["role", "team_id"],
+        ),
+        FormCase(
+            "edit user",
+            Role.ADMIN,
+            f"/admin/users/{user_id}",
+            {
+                "full_name": "Bo Example",
+                "email": "bo@casework.police.uk",
+                "role": "officer",
+                "team_id": str(team_id),
+                "version": "1",
+            },
+            ["full_name", "email"],
+            ["role", "team_id"],
+        ),
+        FormCase("new team", Role.ADMIN, "/admin/teams", {"name": "Some team"}, ["name"]),
+        FormCase("rename team", Role.ADMIN, f"/admin/teams/{team_id}", {"name": "Renamed"}, ["name"]),
+        FormCase(
+            "change password",
+            Role.OFFICER,
+            "/account/password",
+            {
+                "current_password": factories.PASSWORD,
+                "new_password": "long enough passphrase",
+                "confirm_password": "long enough passphrase",
+            },
+            ["current_password", "new_password", "confirm_password"],
+        ),
+    ]
+
+
+def _changes() -> int:
+    return db.session.execute(
+        select(func.count(AuditEvent.id)).where(AuditEvent.action.in_([AuditAction.CREATE, AuditAction.UPDATE]))
+    ).scalar_one()
+
+
+@pytest.fixture
+def form_cases(db_session):
+    team = factories.TeamFactory()
+    user = factories.UserFactory(role=Role.OFFICER, team=team)
+    return _forms(team.id, user.id)
+
+
+def _bad_variants(case: FormCase):
+    for name in case.text_fields:
+        yield f"{name} empty", {**case.valid, name: ""}, name
+        yield f"{name} overlong", {**case.valid, name: OVERLONG}, name
+        yield f"{name} whitespace only", {**case.valid, name: " \t\u00a0 "}, name
+    for name in case.choice_fields:
+        yield f"{name} wrong type", {**case.valid, name: "not-a-number-or-choice"}, name
+        yield f"{name} missing", {key: value for key, value in case.valid.items() if key != name}, name
+
+
+def test_every_form_refuses_bad_input_field_by_field(make_client, form_cases):
+    clients = {role: make_client(role)[0] for role in {case.role for case in form_cases}}
+    for case in form_cases:
+        client = clients[case.role]
+        for label, data, field_name in _bad_variants(case):
+            before = _changes()
+            response = client.post_form(case.path, data)
+            page = response.get_data(as_text=True)
+            assert response.status_code == 200, f"{case.name} / {label}: {response.status_code}"
+            assert "govuk-error-summary" in page, f"{case.name} / {label}: no error summary"
+            assert f'href="#{field_name}"' in page, f"{case.name} / {label}: no message linked to {field_name}"
+            assert _changes() == before, f"{case.name} / {label}: something was saved"
+
+
+def test_odd_unicode_never_breaks_a_form(make_client, form_cases):
+    clients = {role: make_client(role)[0] for role in {case.role for case in form_cases}}
+    for case in form_cases:
+        for name in case.text_fields:
+            response = clients[case.role].post_form(case.path, {**case.valid, name: ODD_UNICODE})
+            assert response.status_code in (200, 302), f"{case.name} / {name}: {response.status_code}"
+
+
+def test_invalid_utf8_bytes_are_not_a_server_error(admin_client):
+    client, _ = admin_client
+    token = client.csrf_token()
+    body = b"csrf_token=" + token.encode() + b"&name=%FF%FE%00bad"
+    response = client.post("/admin/teams", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (200, 302)
+
+
+def test_a_nul_character_is_removed_rather_than_crashing_postgresql(admin_client):
+    client, _ = admin_client
+    client.post_form("/admin/teams", {"name": "Nul\u0000 team"})
+    assert db.session.execute(select(Team).where(Team.name == "Nul team")).scalar_one()
+
+
+def test_user_input_is_kept_when_the_form_comes_back(admin_client):
+    client, _ = admin_client
+    response = client.post_form(
+        "/admin/users/new", {"full_name": "Keep Me", "email": "not an email", "role": "officer", "team_id": "0"}
+    )
+    page = response.get_data(as_text=True)
+    assert 'value="Keep Me"' in page
+    assert 'value="not an email"' in page
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    full_name=st.text(max_size=300),
+    email=st.one_of(st.text(max_size=300), st.emails()),
+    role=st.one_of(st.sampled_from([role.value for role in Role]), st.text(max_size=20)),
+    team_id=st.one_of(st.integers(min_value=-(2**63), max_value=2**63).map(str), st.text(max_size=10)),
+)
+def test_new_user_form_never_fails_and_never_half_saves(admin_client, full_name, email, role, team_id):
+    client, _ = admin_client
+    users_before = db.session.execute(select(func.count(User.id))).scalar_one()
+    response = client.post_form(
+        "/admin/users/new", {"full_name": full_name, "email": email, "role": role, "team_id": team_id}
+    )
+    assert response.status_code == 200
+    users_after = db.session.execute(select(func.count(User.id))).scalar_one()
+    page = response.get_data(as_text=True)
+    if "temporary-password" in page:
+        assert users_after == users_before + 1
+    else:
+        assert "govuk-error-summary" in page
+        assert users_after == users_before
