@@ -98,5 +98,6 @@ def load(instance_path: Path) -> dict[str, object]:
             "timezone": "Europe/London",
             "enable_utc": True,
         },
+        "EVIDENCE_DIR": os.environ.get("EVIDENCE_DIR", str(instance_path / "evidence")),
         "ASSETS_DIR": os.environ.get("ASSETS_DIR", str(Path(__file__).parent / "node_modules")),
     }

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from casework import errors_pages, hardening, templating, transactions
+from casework import models as _models  # noqa: F401 - maps every model before the metadata is used
 from casework.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -66,8 +67,13 @@ def _register_blueprints(app: Flask) -> None:
     from casework import assets
     from casework.admin.views import bp as admin_bp
     from casework.auth.views import bp as auth_bp
+    from casework.cases.views import bp as cases_bp
     from casework.dashboard.views import bp as dashboard_bp
     from casework.health.views import bp as health_bp
+    from casework.incidents.views import bp as incidents_bp
+    from casework.people.views import bp as people_bp
+    from casework.risk.views import bp as risk_bp
 
-    for blueprint in (assets.bp, auth_bp, admin_bp, dashboard_bp, health_bp):
+    blueprints = (assets.bp, auth_bp, admin_bp, dashboard_bp, health_bp, cases_bp, people_bp, incidents_bp, risk_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)

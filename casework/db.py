@@ -49,7 +49,6 @@ def enum_type(enum_class: type[enum.Enum], length: int = 32) -> sa.Enum:
         length=length,
         validate_strings=True,
         values_callable=lambda members: [member.value for member in members],
-        name=enum_class.__name__.lower(),
     )
 
 
@@ -72,3 +71,31 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, object]:  # noqa: N805 - declared_attr takes the class
         return {"version_id_col": cls.version_id}
+
+
+class LabelledEnum(enum.StrEnum):
+    """An enum whose members carry the words shown to people."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> LabelledEnum:
+        """Members are written ``NAME = "value", "Label"``."""
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """(value, label) pairs for a form field."""
+        return [(member.value, member.label) for member in cls]
+
+
+# Indexes written by hand in migrations because the models cannot express them on every
+# backend (PostgreSQL trigram GIN indexes). Autogenerate and the schema test leave them be.
+MIGRATION_ONLY_INDEXES = frozenset({"ix_people_full_name_trgm"})
+
+
+def include_in_autogenerate(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic ``include_object`` hook: skip the hand-written dialect-specific indexes."""
+    return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from casework import demo_cases
 from casework.admin import service as admin
 from casework.auth.models import Role, Team, User
 from casework.extensions import db
@@ -19,6 +20,9 @@ DEMO_TEAMS = ("North stalking team", "South stalking team", "Victim care unit")
 DEMO_USERS = (
     ("officer@casework.police.uk", "Olivia Officer", Role.OFFICER, "North stalking team"),
     ("supervisor@casework.police.uk", "Sam Supervisor", Role.SUPERVISOR, "North stalking team"),
+    ("officer2@casework.police.uk", "Omar Officer", Role.OFFICER, "North stalking team"),
+    ("south.officer@casework.police.uk", "Priya Patel", Role.OFFICER, "South stalking team"),
+    ("south.supervisor@casework.police.uk", "Dan Reid", Role.SUPERVISOR, "South stalking team"),
     ("manager@casework.police.uk", "Morgan Manager", Role.MANAGER, None),
     ("adviser@casework.police.uk", "Ada Adviser", Role.ADVISER, "Victim care unit"),
     ("admin@casework.police.uk", "Alex Admin", Role.ADMIN, None),
@@ -34,7 +38,13 @@ class DemoSeedResult:
 
 
 def seed(sign_ins_file: Path) -> DemoSeedResult:
-    """Create the demo teams and users that do not exist yet."""
+    """Create the demo teams, users and cases that do not exist yet."""
+    result = _seed_staff(sign_ins_file)
+    demo_cases.seed()
+    return result
+
+
+def _seed_staff(sign_ins_file: Path) -> DemoSeedResult:
     teams = {team.name: team for team in db.session.execute(select(Team)).scalars()}
     for name in DEMO_TEAMS:
         if name not in teams:

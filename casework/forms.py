@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import DateField, Field
 from wtforms.fields.core import UnboundField
+from wtforms.validators import StopValidation
 
 from casework.errors import DomainError
 from casework.extensions import db
@@ -19,11 +21,16 @@ _KEPT_CONTROLS = {"\n", "\r", "\t"}
 
 
 def clean_text(value: object) -> object:
-    """Normalise to NFC, drop control characters (a NUL breaks PostgreSQL) and trim."""
+    """Normalise to NFC, drop control characters (a NUL breaks PostgreSQL) and trim.
+
+    Text made only of spaces and invisible format characters (zero-width spaces) is empty.
+    """
     if not isinstance(value, str):
         return value
     value = unicodedata.normalize("NFC", value)
     value = "".join(ch for ch in value if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in {"Cc", "Cs"})
+    if all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value):
+        return ""
     return value.strip()
 
 
@@ -43,15 +50,54 @@ class CaseworkForm(FlaskForm):
 def apply_service(form: FlaskForm, operation: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
     """Run a service operation; on a ``DomainError`` undo its changes and show the message on the form.
 
-    Returns the operation's result, or ``None`` when it was refused.
+    Returns the operation's result, or ``None`` when it was refused; the refusal is kept on
+    ``form.refused_by`` for views that react to a particular kind (a conflict, say).
     """
+    form.refused_by = None  # type: ignore[attr-defined]
     try:
         return operation(*args, **kwargs)
     except DomainError as error:
         db.session.rollback()
+        form.refused_by = error  # type: ignore[attr-defined]
         field = getattr(form, error.field, None) if error.field else None
         if field is not None:
             field.errors = [*field.errors, error.message]
         else:
             form.form_errors.append(error.message)
         return None
+
+
+class GovDateField(DateField):
+    """A date typed as day, month and year boxes (GOV.UK date input), read safely.
+
+    Any number of values may arrive from a crafted request; they are padded to three so
+    the form can always be shown again, and a date that does not exist gets a plain message.
+    """
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Turn the three boxes into a date, or leave ``None`` with a message."""
+        values = [str(value).strip() for value in [*valuelist, "", "", ""][:3]]
+        self.raw_data = values
+        self.data = None
+        if not any(values):
+            return
+        try:
+            day, month, year = (int(value) for value in values)
+            if year < 1900:
+                raise ValueError
+            self.data = date(year, month, day)
+        except (ValueError, OverflowError) as error:
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026") from error
+
+
+def date_required(message: str) -> Callable[[Any, GovDateField], None]:
+    """Like ``DataRequired`` for a ``GovDateField``, but a date that does not exist keeps its own message.
+
+    Optional dates take no validator at all: ``Optional()`` would hide a half-typed date.
+    """
+
+    def check(form: Any, field: GovDateField) -> None:
+        if field.data is None and not field.process_errors:
+            raise StopValidation(message)
+
+    return check

@@ -12,12 +12,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
+import sqlalchemy as sa
 from flask import abort, current_app, request
 from flask_login import current_user
 
 from casework.audit import service as audit
 from casework.audit.models import AuditAction
 from casework.auth.models import Role, User
+from casework.cases.models import Case, CaseAccess
+from casework.extensions import db
 
 
 class Permission(enum.StrEnum):
@@ -25,12 +28,49 @@ class Permission(enum.StrEnum):
 
     MANAGE_USERS = "manage_users"
     MANAGE_TEAMS = "manage_teams"
+    CASE_CREATE = "case_create"
+    CASE_VIEW = "case_view"
+    CASE_EDIT = "case_edit"
+    CASE_PROGRESS = "case_progress"
+    CASE_ALLOCATE = "case_allocate"
+    CASE_CLOSE = "case_close"
+    CASE_REOPEN = "case_reopen"
+    CASE_RESTRICT = "case_restrict"
+    CASE_VIEW_AUDIT = "case_view_audit"
+    SEALED_DETAILS_VIEW = "sealed_details_view"
+    SEALED_DETAILS_BREAK_GLASS = "sealed_details_break_glass"
+    VIEW_ALL_TEAMS = "view_all_teams"
 
+
+_OFFICER = frozenset(
+    {
+        Permission.CASE_CREATE,
+        Permission.CASE_VIEW,
+        Permission.CASE_EDIT,
+        Permission.CASE_PROGRESS,
+        Permission.SEALED_DETAILS_VIEW,
+        Permission.SEALED_DETAILS_BREAK_GLASS,
+    }
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.OFFICER: frozenset(),
-    Role.SUPERVISOR: frozenset(),
-    Role.MANAGER: frozenset(),
+    Role.OFFICER: _OFFICER,
+    Role.SUPERVISOR: _OFFICER
+    | {
+        Permission.CASE_ALLOCATE,
+        Permission.CASE_CLOSE,
+        Permission.CASE_REOPEN,
+        Permission.CASE_RESTRICT,
+        Permission.CASE_VIEW_AUDIT,
+    },
+    Role.MANAGER: frozenset(
+        {
+            Permission.CASE_VIEW,
+            Permission.CASE_VIEW_AUDIT,
+            Permission.VIEW_ALL_TEAMS,
+            Permission.SEALED_DETAILS_BREAK_GLASS,
+        }
+    ),
     Role.ADVISER: frozenset(),
     Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.MANAGE_TEAMS}),
 }
@@ -107,3 +147,105 @@ def is_public_endpoint(endpoint: str | None) -> bool:
         return True
     view = current_app.view_functions.get(endpoint)
     return view is None or getattr(view, "casework_public", False)
+
+
+# --- Cases -------------------------------------------------------------------------------
+# One rule, written once in SQL, decides which cases a user may see: lists filter with it
+# and single-case checks run it as an EXISTS query, so a list never shows what a page hides.
+
+
+def visible_cases_clause(user: User) -> sa.ColumnElement[bool]:
+    """SQL condition on ``Case`` for the cases ``user`` may see.
+
+    Restricted cases are visible only to users on their access list, whatever the role.
+    Otherwise officers and supervisors see their team's cases and those assigned to them;
+    managers see every non-restricted case; advisers and admins see none here.
+    """
+    on_access_list = sa.exists().where(CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id)
+    if user.role == Role.MANAGER:
+        unrestricted_rule: sa.ColumnElement[bool] = sa.true()
+    elif user.role in {Role.OFFICER, Role.SUPERVISOR}:
+        unrestricted_rule = sa.or_(
+            Case.team_id == user.team_id, Case.officer_id == user.id, Case.supervisor_id == user.id
+        )
+    else:
+        return sa.false()
+    return sa.or_(sa.and_(~Case.restricted, unrestricted_rule), sa.and_(Case.restricted, on_access_list))
+
+
+def can_see_case(user: User, case: Case) -> bool:
+    """Whether ``user`` may see ``case`` (the same rule as the lists, run in the database)."""
+    if not getattr(user, "is_authenticated", False) or Permission.CASE_VIEW not in ROLE_PERMISSIONS[user.role]:
+        return False
+    query = sa.select(sa.exists().where(Case.id == case.id, visible_cases_clause(user)))
+    return bool(db.session.execute(query).scalar())
+
+
+def _runs_case(user: User, case: Case) -> bool:
+    """Supervisors manage the cases of their own team and those they supervise."""
+    return case.team_id == user.team_id or case.supervisor_id == user.id
+
+
+@object_rule(Permission.CASE_VIEW)
+def _view_case(user: User, case: Case) -> bool:
+    return can_see_case(user, case)
+
+
+@object_rule(Permission.CASE_EDIT)
+def _edit_case(user: User, case: Case) -> bool:
+    return case.is_open and can_see_case(user, case)
+
+
+@object_rule(Permission.CASE_PROGRESS)
+def _progress_case(user: User, case: Case) -> bool:
+    return case.is_open and can_see_case(user, case)
+
+
+@object_rule(Permission.CASE_ALLOCATE)
+def _allocate_case(user: User, case: Case) -> bool:
+    return case.is_open and _runs_case(user, case) and can_see_case(user, case)
+
+
+@object_rule(Permission.CASE_CLOSE)
+def _close_case(user: User, case: Case) -> bool:
+    return case.is_open and _runs_case(user, case) and can_see_case(user, case)
+
+
+@object_rule(Permission.CASE_REOPEN)
+def _reopen_case(user: User, case: Case) -> bool:
+    return not case.is_open and _runs_case(user, case) and can_see_case(user, case)
+
+
+@object_rule(Permission.CASE_RESTRICT)
+def _restrict_case(user: User, case: Case) -> bool:
+    return _runs_case(user, case) and can_see_case(user, case)
+
+
+@object_rule(Permission.CASE_VIEW_AUDIT)
+def _view_case_audit(user: User, case: Case) -> bool:
+    return can_see_case(user, case)
+
+
+@object_rule(Permission.SEALED_DETAILS_VIEW)
+def _see_sealed_details(user: User, case: Case) -> bool:
+    """Only the officer in case and the case's supervisor (advisers with a referral: see ``support``)."""
+    return user.id in {case.officer_id, case.supervisor_id} and can_see_case(user, case)
+
+
+@object_rule(Permission.SEALED_DETAILS_BREAK_GLASS)
+def _break_glass(user: User, case: Case) -> bool:
+    return can_see_case(user, case)
+
+
+def ensure_case(permission: Permission, case: Case) -> None:
+    """Refuse unless the signed-in user may do ``permission`` to ``case``.
+
+    A case the user may not see at all answers 404 when restricted (its existence is itself
+    secret) and 403 otherwise; every refusal is audited.
+    """
+    user = current_user
+    if can(user, permission, case):
+        return
+    if not can_see_case(user, case):
+        deny("case", case.id, hide=case.restricted)
+    deny("case", case.id)

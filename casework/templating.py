@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import Field
 
 from casework.security import Permission, can
 
@@ -20,12 +22,17 @@ def london_time(value: datetime | None, fmt: str = "%-d %B %Y at %H:%M") -> str:
     return value.astimezone(LONDON).strftime(fmt)
 
 
+def _first_input_id(field: Field) -> str:
+    """GOV.UK date inputs are three boxes; the error links to the day box."""
+    return f"{field.name}-day" if isinstance(field.widget, GovDateInput) else field.id
+
+
 def form_error_list(form: FlaskForm) -> list[dict[str, str]]:
     """The error summary's entries: each field's first message linked to it; form-level ones to the first field."""
     fields = [field for field in form if field.type not in {"CSRFTokenField", "SubmitField", "HiddenField"}]
     first_id = fields[0].id if fields else "main-content"
     entries = [{"text": message, "href": f"#{first_id}"} for message in form.form_errors]
-    entries += [{"text": field.errors[0], "href": f"#{field.id}"} for field in fields if field.errors]
+    entries += [{"text": field.errors[0], "href": f"#{_first_input_id(field)}"} for field in fields if field.errors]
     csrf_field = getattr(form, "csrf_token", None)
     if csrf_field is not None and csrf_field.errors:
         entries.append({"text": "Your session expired or the form was sent twice. Try again.", "href": f"#{first_id}"})

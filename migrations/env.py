@@ -90,7 +90,10 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    from casework.db import include_in_autogenerate
+
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_in_autogenerate)
     conf_args.setdefault("compare_type", True)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives

@@ -127,7 +127,9 @@ class CaseworkClient(FlaskClient):
     def post_form(self, path: str, data: dict[str, object] | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
         data = dict(data or {})
         data.setdefault("csrf_token", self.csrf_token())
-        return self.post(path, data=data, **kwargs)
+        response = self.post(path, data=data, **kwargs)
+        response.request.input_stream.close()  # uploads are spooled to a temporary file
+        return response
 
 
 @pytest.fixture

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from casework.auth.models import Role, Team, User
 from casework.auth.passwords import hash_password
+from casework.cases.models import Case, CaseStatus, Channel, Classification, Offence, ReporterType, RiskLevel
+from casework.db import utcnow
 from casework.extensions import db
+from casework.incidents.models import EvidenceItem, EvidenceType, Incident
+from casework.people.models import CaseParty, PartyRole, Person
+from casework.risk.checklist import CHECKLIST_VERSION
+from casework.risk.models import RiskAssessment
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)
@@ -36,3 +44,82 @@ class UserFactory(BaseFactory):
     role = Role.OFFICER
     team = factory.LazyAttribute(lambda user: None if user.role in {Role.ADMIN, Role.MANAGER} else TeamFactory())
     password_hash = _PASSWORD_HASH
+
+
+class CaseFactory(BaseFactory):
+    class Meta:
+        model = Case
+
+    reference = factory.Sequence(lambda n: f"SH-2026-{n + 900000:06d}")
+    channel = Channel.PHONE_101
+    reporter_type = ReporterType.VICTIM
+    classification = Classification.STALKING
+    offence = Offence.S2A
+    summary = "Ex-partner keeps turning up at the victim's workplace and messaging her friends."
+    reported_at = factory.LazyFunction(lambda: utcnow() - timedelta(hours=2))
+    status = CaseStatus.REPORTED
+    team = factory.SubFactory(TeamFactory)
+    created_by = factory.LazyAttribute(lambda case: UserFactory(role=Role.OFFICER, team=case.team))
+
+
+class PersonFactory(BaseFactory):
+    class Meta:
+        model = Person
+
+    first_name = factory.Sequence(lambda n: f"Alex{n}")
+    last_name = factory.Sequence(lambda n: f"Example{n}")
+    date_of_birth = date(1990, 5, 17)
+
+
+class CasePartyFactory(BaseFactory):
+    class Meta:
+        model = CaseParty
+
+    case = factory.SubFactory(CaseFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = PartyRole.VICTIM
+    enhanced_rights = factory.LazyAttribute(lambda party: True if party.role == PartyRole.VICTIM else None)
+
+
+class IncidentFactory(BaseFactory):
+    class Meta:
+        model = Incident
+
+    case = factory.SubFactory(CaseFactory)
+    occurred_from = factory.LazyFunction(lambda: utcnow() - timedelta(days=3))
+    location = "Outside the victim's workplace"
+    behaviours = factory.LazyFunction(lambda: ["loitering", "watching"])
+    description = "Suspect waited by the car park exit for an hour."
+    recorded_by_id = factory.LazyAttribute(lambda incident: incident.case.created_by_id)
+
+
+class RiskAssessmentFactory(BaseFactory):
+    class Meta:
+        model = RiskAssessment
+
+    case = factory.SubFactory(CaseFactory)
+    assessor = factory.LazyAttribute(lambda assessment: db.session.get(User, assessment.case.created_by_id))
+    assessed_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=1))
+    checklist_version = CHECKLIST_VERSION
+    answers = factory.LazyFunction(dict)
+    yes_count = 0
+    level = RiskLevel.STANDARD
+    rationale = "No threats, victim not very frightened."
+
+
+def allocated_case(officer: User, **fields: object) -> Case:
+    """A case allocated to ``officer`` (supervisor from the same team), investigating."""
+    supervisor = UserFactory(role=Role.SUPERVISOR, team=officer.team)
+    fields.setdefault("status", CaseStatus.INVESTIGATING)
+    return CaseFactory(team=officer.team, officer=officer, supervisor=supervisor, created_by=officer, **fields)
+
+
+class EvidenceItemFactory(BaseFactory):
+    class Meta:
+        model = EvidenceItem
+
+    incident = factory.SubFactory(IncidentFactory)
+    evidence_type = EvidenceType.SCREENSHOT
+    description = "Screenshot of the messages sent overnight."
+    reference = factory.Sequence(lambda n: f"EXH-{n}")
+    added_by_id = factory.LazyAttribute(lambda item: item.incident.recorded_by_id)

@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from casework.auth.models import Role, User
+from casework.cases import queries
+from casework.dashboard import service
+from casework.people import service as people
+
 bp = Blueprint("dashboard", __name__)
+
+
+def _home_data(user: User) -> dict[str, Any]:
+    if user.role == Role.OFFICER:
+        return {"caseload": service.caseload(user, queries.Scope.MINE), "overdue": queries.overdue_cases(user)}
+    if user.role == Role.SUPERVISOR:
+        return {
+            "caseload": service.caseload(user, queries.Scope.TEAM),
+            "overdue": queries.overdue_cases(user),
+            "disclosures": people.disclosures_to_review(user),
+        }
+    if user.role == Role.MANAGER:
+        return {"teams": service.caseload_by_team(user)}
+    return {}
 
 
 @bp.route("/")
 def home() -> str:
     """Each role lands on its own home page."""
-    return render_template(f"dashboard/home_{current_user.role.value}.html")
+    user = current_user._get_current_object()
+    return render_template(f"dashboard/home_{user.role.value}.html", **_home_data(user))

@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from casework.auth.models import Role
+from casework.db import include_in_autogenerate
 from casework.extensions import db
 from tests import factories
 from tests.conftest import CaseworkClient, create_database, make_test_app, sign_in
@@ -20,7 +21,7 @@ def test_upgrade_on_an_empty_database_matches_the_models_and_downgrade_returns_t
         upgrade()
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "compare_server_default": False}
+                connection, opts={"compare_type": True, "include_object": include_in_autogenerate}
             )
             differences = compare_metadata(context, db.metadata)
         assert differences == []
@@ -42,7 +43,8 @@ def test_embedded_sqlite_default_migrates_and_signs_in(tmp_path):
         db.session.refresh(user)
         db.session.expunge(user)
         with db.engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            context = MigrationContext.configure(connection, opts={"include_object": include_in_autogenerate})
+            differences = compare_metadata(context, db.metadata)
         assert differences == []
     client = app.test_client()
     assert sign_in(client, user).status_code == 302

@@ -1,0 +1,208 @@
+"""Forms for recording and working a case."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from casework.cases.models import CaseStatus, Channel, Classification, NoteVisibility, Offence, Outcome, ReporterType
+from casework.db import utcnow
+from casework.forms import CaseworkForm, GovDateField, date_required
+from casework.templating import LONDON
+
+SUMMARY_MAX = 5000
+NOTE_MAX = 10000
+REASON_MAX = 2000
+
+
+def _reference_number(label: str) -> StringField:
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=40, message=f"{label} must be 40 characters or fewer")],
+    )
+
+
+class NewCaseForm(CaseworkForm):
+    """Record a report."""
+
+    channel = RadioField(
+        "How was it reported?",
+        widget=GovRadioInput(),
+        choices=Channel.choices(),
+        validators=[InputRequired("Select how it was reported")],
+    )
+    reporter_type = RadioField(
+        "Who reported it?",
+        widget=GovRadioInput(),
+        choices=ReporterType.choices(),
+        validators=[InputRequired("Select who reported it")],
+    )
+    classification = RadioField(
+        "Classification",
+        widget=GovRadioInput(),
+        choices=Classification.choices(),
+        validators=[InputRequired("Select stalking or harassment")],
+    )
+    offence = SelectField(
+        "Offence (Protection from Harassment Act 1997)",
+        widget=GovSelect(),
+        choices=[("", "Select an offence"), *Offence.choices()],
+        validators=[DataRequired("Select the offence")],
+    )
+    reported_on = GovDateField(
+        "Date reported",
+        widget=GovDateInput(),
+        description="For example, 27 3 2026",
+        validators=[date_required("Enter the date it was reported")],
+    )
+    summary = TextAreaField(
+        "Summary of the report",
+        widget=GovCharacterCount(),
+        description="What the victim says is happening. Do not include their address or contact details.",
+        validators=[
+            DataRequired("Enter a summary of the report"),
+            Length(max=SUMMARY_MAX, message=f"Summary must be {SUMMARY_MAX} characters or fewer"),
+        ],
+    )
+    incident_number = _reference_number("Incident (call) number")
+    crime_number = _reference_number("Crime number")
+    restricted = BooleanField(
+        "Restrict this case",
+        widget=GovCheckboxInput(),
+        description="Only people on the access list will see it, for example when the suspect works for the force.",
+    )
+    submit = SubmitField("Record the report", widget=GovSubmitInput())
+
+    def validate_reported_on(self, field: GovDateField) -> None:
+        """A report cannot come from the future (in England and Wales local time)."""
+        if field.data and field.data > utcnow().astimezone(LONDON).date():
+            raise ValidationError("Date reported must be today or in the past")
+
+
+class EditCaseForm(CaseworkForm):
+    """Edit the facts of a case."""
+
+    version = HiddenField()
+    classification = RadioField(
+        "Classification",
+        widget=GovRadioInput(),
+        choices=Classification.choices(),
+        validators=[InputRequired("Select stalking or harassment")],
+    )
+    offence = SelectField(
+        "Offence",
+        widget=GovSelect(),
+        choices=[("", "Select an offence"), *Offence.choices()],
+        validators=[DataRequired("Select the offence")],
+    )
+    summary = TextAreaField(
+        "Summary",
+        widget=GovCharacterCount(),
+        validators=[
+            DataRequired("Enter a summary"),
+            Length(max=SUMMARY_MAX, message=f"Summary must be {SUMMARY_MAX} characters or fewer"),
+        ],
+    )
+    incident_number = _reference_number("Incident (call) number")
+    crime_number = _reference_number("Crime number")
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+def _reason(label: str, *, required: bool) -> TextAreaField:
+    validators = [Length(max=REASON_MAX, message=f"{label} must be {REASON_MAX} characters or fewer")]
+    validators.insert(0, DataRequired(f"Enter the {label.lower()}") if required else Optional())
+    return TextAreaField(label, widget=GovTextArea(), validators=validators)
+
+
+class StatusForm(CaseworkForm):
+    """Move the case on."""
+
+    version = HiddenField()
+    status = RadioField("New status", widget=GovRadioInput(), validators=[InputRequired("Select the new status")])
+    reason = _reason("Reason", required=False)
+    submit = SubmitField("Change status", widget=GovSubmitInput())
+
+    def limit_to(self, statuses: list[CaseStatus]) -> None:
+        """Offer only the statuses the case may move to."""
+        self.status.choices = [(status.value, status.label) for status in statuses]
+
+
+class AllocateForm(CaseworkForm):
+    """Choose the officer in case and the supervisor."""
+
+    version = HiddenField()
+    officer_id = SelectField("Officer in case", widget=GovSelect(), coerce=int)
+    supervisor_id = SelectField("Supervisor", widget=GovSelect(), coerce=int)
+    reason = _reason("Reason for the change", required=False)
+    submit = SubmitField("Allocate", widget=GovSubmitInput())
+
+
+class CloseForm(CaseworkForm):
+    """Close with an outcome."""
+
+    version = HiddenField()
+    outcome = RadioField(
+        "Outcome", widget=GovRadioInput(), choices=Outcome.choices(), validators=[InputRequired("Select the outcome")]
+    )
+    reason = _reason("Closing summary", required=False)
+    confirm = BooleanField("I have checked the items still open and want to close the case", widget=GovCheckboxInput())
+    submit = SubmitField("Close case", widget=GovSubmitInput())
+
+
+class ReopenForm(CaseworkForm):
+    """Reopen a closed case."""
+
+    version = HiddenField()
+    reason = _reason("Reason for reopening", required=True)
+    submit = SubmitField("Reopen case", widget=GovSubmitInput())
+
+
+class NoteForm(CaseworkForm):
+    """An investigation log entry."""
+
+    body = TextAreaField(
+        "Log entry",
+        widget=GovCharacterCount(),
+        validators=[
+            DataRequired("Enter the log entry"),
+            Length(max=NOTE_MAX, message=f"Log entry must be {NOTE_MAX} characters or fewer"),
+        ],
+    )
+    visibility = RadioField(
+        "Who can read it?",
+        widget=GovRadioInput(),
+        choices=NoteVisibility.choices(),
+        default=NoteVisibility.POLICE_ONLY.value,
+        validators=[InputRequired("Select who can read it")],
+    )
+    submit = SubmitField("Add to log", widget=GovSubmitInput())
+
+
+class RestrictForm(CaseworkForm):
+    """Restrict a case or lift the restriction."""
+
+    reason = _reason("Reason", required=True)
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class GrantAccessForm(CaseworkForm):
+    """Add someone to a restricted case's access list."""
+
+    email = StringField(
+        "Email address of the person to add",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter an email address"), Length(max=254, message="Email address is too long")],
+    )
+    reason = _reason("Reason", required=True)
+    submit = SubmitField("Add to access list", widget=GovSubmitInput())

@@ -1,0 +1,239 @@
+"""Cases: the report, its status and assignment history, its access list and investigation log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+
+from casework.auth.models import Team, User
+from casework.db import LabelledEnum, Timestamped, UTCDateTime, Versioned, enum_type
+from casework.extensions import db
+
+if TYPE_CHECKING:
+    from casework.incidents.models import Incident
+    from casework.people.models import CaseParty
+    from casework.risk.models import RiskAssessment
+
+
+class Channel(LabelledEnum):
+    """How the report reached the police (DOMAIN.md: report channels)."""
+
+    ONLINE = "online", "Online report form"
+    PHONE_101 = "101", "101 non-emergency call"
+    PHONE_999 = "999", "999 emergency call"
+    IN_PERSON = "in_person", "In person at a police station"
+    TEXT_RELAY = "text_relay", "Textphone or Relay UK (18000 / 18001 101)"
+    EMERGENCY_SMS = "emergency_sms", "emergencySMS"
+    BSL_VIDEO_RELAY = "bsl_video_relay", "999 BSL video relay"
+    CRIMESTOPPERS = "crimestoppers", "Crimestoppers (anonymous)"
+    AGENCY_REFERRAL = "agency_referral", "Referral from another agency"
+    THIRD_PARTY = "third_party", "Third party on behalf of the victim"
+
+
+class ReporterType(LabelledEnum):
+    """Who made the report."""
+
+    VICTIM = "victim", "The victim"
+    WITNESS = "witness", "A witness"
+    THIRD_PARTY = "third_party", "A third party on behalf of the victim"
+    ANONYMOUS = "anonymous", "Anonymous (no identity recorded)"
+
+
+class Classification(LabelledEnum):
+    """Stalking or harassment."""
+
+    STALKING = "stalking", "Stalking"
+    HARASSMENT = "harassment", "Harassment"
+
+
+class Offence(LabelledEnum):
+    """Offences under the Protection from Harassment Act 1997."""
+
+    S2 = "s2", "s.2 Harassment"
+    S2A = "s2a", "s.2A Stalking"
+    S4 = "s4", "s.4 Putting people in fear of violence"
+    S4A = "s4a", "s.4A Stalking involving fear of violence or serious alarm or distress"
+
+
+class CaseStatus(LabelledEnum):
+    """Where the case is (DOMAIN.md: case statuses)."""
+
+    REPORTED = "reported", "Reported – awaiting allocation"
+    ALLOCATED = "allocated", "Allocated"
+    INVESTIGATING = "investigating", "Investigating"
+    CHARGED = "charged", "Charged"
+    AT_COURT = "at_court", "At court"
+    CLOSED = "closed", "Closed"
+
+
+class Outcome(LabelledEnum):
+    """How a closed case ended."""
+
+    CHARGED_SUMMONSED = "charged_summonsed", "Charged or summonsed"
+    CONVICTED = "convicted", "Convicted"
+    ACQUITTED = "acquitted", "Acquitted"
+    CAUTION = "caution", "Caution"
+    COMMUNITY_RESOLUTION = "community_resolution", "Community resolution"
+    NFA_VICTIM_SUPPORTS = "nfa_victim_supports", "No further action – evidential difficulties, victim supports"
+    NFA_VICTIM_DOES_NOT_SUPPORT = "nfa_victim_does_not_support", "No further action – victim does not support"
+    NFA_SUSPECT_NOT_IDENTIFIED = "nfa_suspect_not_identified", "No further action – suspect not identified"
+    NFA_PUBLIC_INTEREST = "nfa_public_interest", "No further action – not in the public interest"
+    TRANSFERRED = "transferred", "Transferred to another force"
+    NO_CRIME = "no_crime", "No crime"
+
+
+class RiskLevel(LabelledEnum):
+    """The officer's judgement of risk, recorded with a rationale."""
+
+    STANDARD = "standard", "Standard"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class NoteVisibility(LabelledEnum):
+    """Who may read an investigation log entry."""
+
+    POLICE_ONLY = "police_only", "Police only"
+    SHAREABLE = "shareable", "Shareable with the victim's support adviser"
+
+
+class AssignmentRole(LabelledEnum):
+    """The two assignments every case has."""
+
+    OFFICER = "officer", "Officer in case"
+    SUPERVISOR = "supervisor", "Supervisor"
+
+
+class ReferenceCounter(Timestamped, db.Model):
+    """The last case number issued in a year; incremented atomically (see ``cases.service``)."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class Case(Timestamped, Versioned, db.Model):
+    """A report of stalking or harassment, worked to an outcome.
+
+    ``status``, ``officer_id``, ``supervisor_id`` and ``risk_level`` are the current values;
+    their full history is kept in ``case_status_changes``, ``case_assignments`` and
+    ``risk_assessments``.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        sa.Index("ix_cases_team_status_reported", "team_id", "status", "reported_at"),
+        sa.Index("ix_cases_officer_status", "officer_id", "status"),
+        sa.Index("ix_cases_reported_at", "reported_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel))
+    reporter_type: Mapped[ReporterType] = mapped_column(enum_type(ReporterType))
+    classification: Mapped[Classification] = mapped_column(enum_type(Classification, length=16))
+    offence: Mapped[Offence] = mapped_column(enum_type(Offence, length=8))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    incident_number: Mapped[str | None] = mapped_column(sa.String(40), doc="call / incident log number")
+    crime_number: Mapped[str | None] = mapped_column(sa.String(40))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[CaseStatus] = mapped_column(enum_type(CaseStatus, length=16), default=CaseStatus.REPORTED)
+    outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome, length=40))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"))
+    officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    supervisor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    restricted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    risk_level: Mapped[RiskLevel | None] = mapped_column(enum_type(RiskLevel, length=16))
+    risk_review_due: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false(), doc="an incident or breach came after the latest assessment"
+    )
+
+    team: Mapped[Team] = relationship(lazy="raise")
+    officer: Mapped[User | None] = relationship(foreign_keys=[officer_id], lazy="raise")
+    supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id], lazy="raise")
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="raise")
+    parties: Mapped[list[CaseParty]] = relationship(back_populates="case", lazy="raise", order_by="CaseParty.id")
+    incidents: Mapped[list[Incident]] = relationship(
+        back_populates="case", lazy="raise", order_by="Incident.occurred_from"
+    )
+    assessments: WriteOnlyMapped[RiskAssessment] = relationship(back_populates="case")
+    status_changes: WriteOnlyMapped[CaseStatusChange] = relationship(back_populates="case")
+    assignments: WriteOnlyMapped[CaseAssignment] = relationship(back_populates="case")
+    access_list: WriteOnlyMapped[CaseAccess] = relationship(back_populates="case")
+    notes: WriteOnlyMapped[CaseNote] = relationship(back_populates="case")
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the case is still being worked."""
+        return self.status != CaseStatus.CLOSED
+
+
+class CaseStatusChange(Timestamped, db.Model):
+    """One dated move between statuses, with who and why."""
+
+    __tablename__ = "case_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    from_status: Mapped[CaseStatus | None] = mapped_column(enum_type(CaseStatus, length=16))
+    to_status: Mapped[CaseStatus] = mapped_column(enum_type(CaseStatus, length=16))
+    outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome, length=40))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    changed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="status_changes", lazy="raise")
+    changed_by: Mapped[User] = relationship(lazy="raise")
+
+
+class CaseAssignment(Timestamped, db.Model):
+    """One dated (re)assignment of the officer in case or the supervisor."""
+
+    __tablename__ = "case_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    role: Mapped[AssignmentRole] = mapped_column(enum_type(AssignmentRole, length=16))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    assigned_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    case: Mapped[Case] = relationship(back_populates="assignments", lazy="raise")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+    assigned_by: Mapped[User] = relationship(foreign_keys=[assigned_by_id], lazy="raise")
+
+
+class CaseAccess(Timestamped, db.Model):
+    """A user allowed to see a restricted case."""
+
+    __tablename__ = "case_access"
+    __table_args__ = (sa.UniqueConstraint("case_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    granted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="access_list", lazy="raise")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+
+
+class CaseNote(Timestamped, db.Model):
+    """An investigation log entry. Police-only notes never reach an adviser."""
+
+    __tablename__ = "case_notes"
+    __table_args__ = (sa.Index("ix_case_notes_case_created", "case_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    visibility: Mapped[NoteVisibility] = mapped_column(enum_type(NoteVisibility, length=16))
+
+    case: Mapped[Case] = relationship(back_populates="notes", lazy="raise")
+    author: Mapped[User] = relationship(lazy="raise")

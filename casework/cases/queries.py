@@ -1,0 +1,266 @@
+"""Read-side queries for case lists, overdue work and the case timeline.
+
+Every list goes through ``security.visible_cases_clause`` and loads what a row shows in a
+fixed number of queries, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from casework.audit.models import AuditEvent
+from casework.auth.models import Role, User
+from casework.cases.models import (
+    Case,
+    CaseAssignment,
+    CaseNote,
+    CaseStatus,
+    CaseStatusChange,
+    Classification,
+    NoteVisibility,
+    RiskLevel,
+)
+from casework.db import utcnow
+from casework.extensions import db
+from casework.incidents.models import Incident
+from casework.people.models import CaseParty, PartyRole, Person
+from casework.risk.models import RiskAssessment
+from casework.security import visible_cases_clause
+from casework.templating import LONDON
+
+PAGE_SIZE = 25
+ALLOCATION_DUE = timedelta(hours=24)
+_REFERENCE = re.compile(r"^SH-\d{4}-\d{1,6}$", re.IGNORECASE)
+
+
+class Scope:
+    """Which cases a list starts from."""
+
+    MINE = "mine"
+    TEAM = "team"
+    ALL = "all"
+
+
+SORTS: dict[str, tuple[str, object]] = {
+    "reported_desc": ("Newest first", Case.reported_at.desc()),
+    "reported_asc": ("Oldest first", Case.reported_at.asc()),
+    "reference": ("Reference", Case.reference.asc()),
+    "updated_desc": ("Recently updated", Case.updated_at.desc()),
+}
+
+
+@dataclass
+class CaseFilters:
+    """What the case list was asked for."""
+
+    scope: str = Scope.TEAM
+    status: list[CaseStatus] = field(default_factory=list)
+    risk: list[RiskLevel] = field(default_factory=list)
+    classification: list[Classification] = field(default_factory=list)
+    officer_id: int | None = None
+    team_id: int | None = None
+    reported_from: date | None = None
+    reported_to: date | None = None
+    overdue: bool = False
+    search: str = ""
+    sort: str = "reported_desc"
+    page: int = 1
+
+
+@dataclass
+class CasePage:
+    """One page of a case list."""
+
+    cases: list[Case]
+    total: int
+    page: int
+    page_size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at least one)."""
+        return max(1, math.ceil(self.total / self.page_size))
+
+
+def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """Cases needing action now: a risk re-assessment is due, or allocation is late (NCRS 24 hours)."""
+    return sa.or_(
+        sa.and_(Case.risk_review_due, Case.status != CaseStatus.CLOSED),
+        sa.and_(Case.status == CaseStatus.REPORTED, Case.reported_at < now - ALLOCATION_DUE),
+    )
+
+
+def is_overdue(case: Case, now: datetime) -> bool:
+    """The Python twin of ``overdue_clause`` for one loaded case."""
+    return (case.risk_review_due and case.is_open) or (
+        case.status == CaseStatus.REPORTED and case.reported_at < now - ALLOCATION_DUE
+    )
+
+
+def default_scope(user: User) -> str:
+    """Officers start on their own cases, supervisors on the team's, managers on all."""
+    return {Role.OFFICER: Scope.MINE, Role.SUPERVISOR: Scope.TEAM}.get(user.role, Scope.ALL)
+
+
+def scope_clause(user: User, scope: str) -> sa.ColumnElement[bool]:
+    """Narrow to the user's own cases, their team's, or (no narrowing) all they may see."""
+    if scope == Scope.MINE:
+        return sa.or_(Case.officer_id == user.id, Case.supervisor_id == user.id)
+    if scope == Scope.TEAM and user.team_id is not None:
+        return Case.team_id == user.team_id
+    return sa.true()
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
+def name_matches(search: str) -> sa.ColumnElement[bool]:
+    """Cases with a party whose name contains ``search`` (trigram-indexed on PostgreSQL)."""
+    # Written exactly as the trigram index's expression, so PostgreSQL uses the index.
+    full_name = sa.func.lower(Person.first_name.concat(sa.literal_column("' '")).concat(Person.last_name))
+    pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return Case.id.in_(
+        sa.select(CaseParty.case_id)
+        .join(Person, Person.id == CaseParty.person_id)
+        .where(full_name.like(pattern, escape="\\"))
+    )
+
+
+def filtered_query(user: User, filters: CaseFilters, now: datetime) -> sa.Select[tuple[Case]]:
+    """The list's query before ordering and paging."""
+    query = sa.select(Case).where(visible_cases_clause(user), scope_clause(user, filters.scope))
+    if filters.status:
+        query = query.where(Case.status.in_(filters.status))
+    if filters.risk:
+        query = query.where(Case.risk_level.in_(filters.risk))
+    if filters.classification:
+        query = query.where(Case.classification.in_(filters.classification))
+    if filters.officer_id:
+        query = query.where(Case.officer_id == filters.officer_id)
+    if filters.team_id:
+        query = query.where(Case.team_id == filters.team_id)
+    if filters.reported_from:
+        query = query.where(Case.reported_at >= _local_midnight(filters.reported_from))
+    if filters.reported_to:
+        query = query.where(Case.reported_at < _local_midnight(filters.reported_to + timedelta(days=1)))
+    if filters.overdue:
+        query = query.where(overdue_clause(now))
+    search = filters.search.strip()
+    if search:
+        if _REFERENCE.match(search):
+            query = query.where(Case.reference == search.upper())
+        else:
+            query = query.where(name_matches(search))
+    return query
+
+
+def _with_list_columns(query: sa.Select[tuple[Case]]) -> sa.Select[tuple[Case]]:
+    return query.options(
+        joinedload(Case.team),
+        joinedload(Case.officer),
+        selectinload(Case.parties.and_(CaseParty.role == PartyRole.VICTIM)),
+    )
+
+
+def list_cases(user: User, filters: CaseFilters, *, now: datetime | None = None) -> CasePage:
+    """One page of the cases ``user`` may see, filtered and sorted: three queries whatever the page size."""
+    now = now or utcnow()
+    query = filtered_query(user, filters, now)
+    total = _count(query)
+    page = min(max(filters.page, 1), max(1, math.ceil(total / PAGE_SIZE)))
+    _, order = SORTS.get(filters.sort, SORTS["reported_desc"])
+    paged = _with_list_columns(query).order_by(order, Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    return CasePage(cases=list(db.session.execute(paged).unique().scalars()), total=total, page=page)
+
+
+def overdue_cases(user: User, *, limit: int = 10, now: datetime | None = None) -> list[Case]:
+    """The overdue cases ``user`` may see in their default scope, oldest first (shown in red at the top)."""
+    now = now or utcnow()
+    query = (
+        sa.select(Case)
+        .where(visible_cases_clause(user), scope_clause(user, default_scope(user)), overdue_clause(now))
+        .order_by(Case.reported_at.asc())
+        .limit(limit)
+    )
+    return list(db.session.execute(_with_list_columns(query)).unique().scalars())
+
+
+def _count(query: sa.Select[tuple[Case]]) -> int:
+    return db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened on a case."""
+
+    at: datetime
+    title: str
+    by: str | None = None
+    body: str | None = None
+
+
+def timeline(case: Case, *, include_police_only: bool) -> list[TimelineEntry]:
+    """Everything that happened on the case, newest first, in a fixed number of queries."""
+    entries: list[TimelineEntry] = []
+    changes = db.session.execute(
+        sa.select(CaseStatusChange)
+        .where(CaseStatusChange.case_id == case.id)
+        .options(joinedload(CaseStatusChange.changed_by))
+    ).scalars()
+    for change in changes:
+        title = "Report recorded" if change.from_status is None else f"Status changed to ‘{change.to_status.label}’"
+        if change.outcome:
+            title += f": {change.outcome.label}"
+        entries.append(TimelineEntry(change.created_at, title, change.changed_by.full_name, change.reason))
+    assignments = db.session.execute(
+        sa.select(CaseAssignment)
+        .where(CaseAssignment.case_id == case.id)
+        .options(joinedload(CaseAssignment.user), joinedload(CaseAssignment.assigned_by))
+    ).scalars()
+    for assignment in assignments:
+        title = f"{assignment.role.label}: {assignment.user.full_name}"
+        entries.append(TimelineEntry(assignment.created_at, title, assignment.assigned_by.full_name, assignment.reason))
+    incidents = db.session.execute(
+        sa.select(Incident).where(Incident.case_id == case.id).options(joinedload(Incident.recorded_by))
+    ).scalars()
+    for incident in incidents:
+        when = incident.occurred_from.astimezone(LONDON).strftime("%-d %B %Y")
+        entries.append(
+            TimelineEntry(incident.created_at, f"Incident recorded (happened {when})", incident.recorded_by.full_name)
+        )
+    assessments = db.session.execute(
+        sa.select(RiskAssessment).where(RiskAssessment.case_id == case.id).options(joinedload(RiskAssessment.assessor))
+    ).scalars()
+    for assessment in assessments:
+        entries.append(
+            TimelineEntry(
+                assessment.assessed_at, f"Risk assessed: {assessment.level.label}", assessment.assessor.full_name
+            )
+        )
+    notes = sa.select(CaseNote).where(CaseNote.case_id == case.id).options(joinedload(CaseNote.author))
+    if not include_police_only:
+        notes = notes.where(CaseNote.visibility == NoteVisibility.SHAREABLE)
+    for note in db.session.execute(notes).scalars():
+        entries.append(TimelineEntry(note.created_at, "Log entry added", note.author.full_name, note.body))
+    parties = db.session.execute(sa.select(CaseParty).where(CaseParty.case_id == case.id)).scalars()
+    for party in parties:
+        entries.append(TimelineEntry(party.created_at, f"{party.role.label} added to the case"))
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+def case_audit_events(case: Case, *, limit: int = 500) -> list[AuditEvent]:
+    """The case's audit trail, newest first."""
+    query = (
+        sa.select(AuditEvent)
+        .where(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(query).scalars())

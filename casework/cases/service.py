@@ -1,0 +1,415 @@
+"""Domain operations on cases: create, allocate, move between statuses, close and reopen,
+edit details, restrict, keep the investigation log. Every change is audited and kept as history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from casework.audit import service as audit
+from casework.audit.models import AuditAction
+from casework.auth.models import Role, User
+from casework.cases.models import (
+    AssignmentRole,
+    Case,
+    CaseAccess,
+    CaseAssignment,
+    CaseNote,
+    CaseStatus,
+    CaseStatusChange,
+    Channel,
+    Classification,
+    NoteVisibility,
+    Offence,
+    Outcome,
+    ReferenceCounter,
+    ReporterType,
+)
+from casework.db import utcnow
+from casework.errors import ConflictError, DomainError, NotFound
+from casework.extensions import db
+
+REFERENCE_PREFIX = "SH"
+
+# DOMAIN.md: reported -> allocated -> investigating -> charged -> at_court -> closed, and any
+# open status may close (with an outcome). Reopening is a separate supervisor action.
+TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.REPORTED: frozenset({CaseStatus.ALLOCATED, CaseStatus.CLOSED}),
+    CaseStatus.ALLOCATED: frozenset({CaseStatus.INVESTIGATING, CaseStatus.CLOSED}),
+    CaseStatus.INVESTIGATING: frozenset({CaseStatus.CHARGED, CaseStatus.CLOSED}),
+    CaseStatus.CHARGED: frozenset({CaseStatus.AT_COURT, CaseStatus.CLOSED}),
+    CaseStatus.AT_COURT: frozenset({CaseStatus.CLOSED}),
+    CaseStatus.CLOSED: frozenset(),
+}
+
+
+def format_reference(year: int, number: int) -> str:
+    """``SH-2026-000123``."""
+    return f"{REFERENCE_PREFIX}-{year}-{number:06d}"
+
+
+def next_reference(year: int) -> str:
+    """Issue the next case reference for ``year``, safely under concurrent inserts.
+
+    One atomic upsert increments the year's counter and returns the new value; the row stays
+    locked until the transaction ends, so two transactions can never get the same number and
+    a rolled-back case gives its number back (references have no gaps).
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(ReferenceCounter)
+        .values(year=year, last_value=1)
+        .on_conflict_do_update(
+            index_elements=[ReferenceCounter.year],
+            set_={"last_value": ReferenceCounter.last_value + 1, "updated_at": sa.func.now()},
+        )
+        .returning(ReferenceCounter.last_value)
+    )
+    number = db.session.execute(statement).scalar_one()
+    return format_reference(year, number)
+
+
+def get_case(case_id: int) -> Case:
+    """Fetch a case or raise ``NotFound`` (access is checked by the caller with ``security``)."""
+    case = db.session.execute(
+        sa.select(Case)
+        .where(Case.id == case_id)
+        .options(sa.orm.joinedload(Case.team), sa.orm.joinedload(Case.officer), sa.orm.joinedload(Case.supervisor))
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if case is None:
+        raise NotFound("No such case")
+    return case
+
+
+def _check_version(case: Case, expected_version: int | None) -> None:
+    if expected_version is not None and case.version_id != expected_version:
+        raise ConflictError(
+            "Someone else changed this case while you were working on it. Check the case and try again; "
+            "your entries are kept below."
+        )
+
+
+def record_case_view(actor: User, case: Case, page: str, **detail: object) -> None:
+    """Consultation is logged (DPA 2018 s.62): every case page view, with what was shown."""
+    audit.record(AuditAction.VIEW, "case", case.id, actor=actor, detail={"page": page, **detail})
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What a report says when it is first recorded."""
+
+    channel: Channel
+    reporter_type: ReporterType
+    classification: Classification
+    offence: Offence
+    summary: str
+    reported_at: datetime
+    incident_number: str | None = None
+    crime_number: str | None = None
+    restricted: bool = False
+
+
+def create_case(actor: User, details: NewCase) -> Case:
+    """Record a report as a case in the actor's team, awaiting allocation.
+
+    An anonymous report stores no reporter identity anywhere: people are added afterwards,
+    and ``people.service`` refuses a reporter on an anonymous case.
+    """
+    if actor.team_id is None:
+        raise DomainError("You need to belong to a team to record a case. Ask an administrator.")
+    if details.reported_at > utcnow():
+        raise DomainError("Date reported must be today or in the past", field="reported_on")
+    case = Case(
+        reference=next_reference(details.reported_at.year),
+        channel=details.channel,
+        reporter_type=details.reporter_type,
+        classification=details.classification,
+        offence=details.offence,
+        summary=details.summary,
+        reported_at=details.reported_at,
+        incident_number=details.incident_number,
+        crime_number=details.crime_number,
+        restricted=details.restricted,
+        status=CaseStatus.REPORTED,
+        team_id=actor.team_id,
+        created_by_id=actor.id,
+    )
+    db.session.add(case)
+    db.session.flush()
+    db.session.add(
+        CaseStatusChange(case_id=case.id, from_status=None, to_status=CaseStatus.REPORTED, changed_by_id=actor.id)
+    )
+    if details.restricted:
+        _grant_access(case, actor, granted_by=actor)
+    audit.record(
+        AuditAction.CREATE,
+        "case",
+        case.id,
+        actor=actor,
+        detail={"reference": case.reference, "channel": details.channel.value, "restricted": details.restricted},
+    )
+    db.session.flush()
+    return case
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    """The editable facts of a case."""
+
+    classification: Classification
+    offence: Offence
+    summary: str
+    incident_number: str | None
+    crime_number: str | None
+
+
+def update_details(actor: User, case: Case, details: CaseDetails, *, expected_version: int) -> Case:
+    """Edit the case's classification, offence, summary and numbers (optimistic locking)."""
+    _check_version(case, expected_version)
+    changes = {}
+    for name, value in vars(details).items():
+        before = getattr(case, name)
+        if before != value:
+            changes[name] = [str(before) if before is not None else None, str(value) if value is not None else None]
+            setattr(case, name, value)
+    if changes:
+        audit.record(AuditAction.UPDATE, "case", case.id, actor=actor, detail={"changes": sorted(changes)})
+    db.session.flush()
+    return case
+
+
+def _add_status_change(
+    actor: User, case: Case, to_status: CaseStatus, *, reason: str | None, outcome: Outcome | None = None
+) -> None:
+    db.session.add(
+        CaseStatusChange(
+            case_id=case.id,
+            from_status=case.status,
+            to_status=to_status,
+            outcome=outcome,
+            reason=reason,
+            changed_by_id=actor.id,
+        )
+    )
+    audit.record(
+        AuditAction.UPDATE,
+        "case",
+        case.id,
+        actor=actor,
+        detail={"status": [case.status.value, to_status.value], "outcome": outcome.value if outcome else None},
+    )
+    case.status = to_status
+
+
+def allowed_next_statuses(case: Case) -> list[CaseStatus]:
+    """Statuses the case may move to next, excluding closing (which has its own page)."""
+    return [status for status in CaseStatus if status in TRANSITIONS[case.status] and status != CaseStatus.CLOSED]
+
+
+def change_status(actor: User, case: Case, to_status: CaseStatus, *, reason: str | None, expected_version: int) -> Case:
+    """Move an open case forward; closing goes through ``close_case``."""
+    _check_version(case, expected_version)
+    if to_status == CaseStatus.CLOSED:
+        raise DomainError("Use 'Close case' to close a case: it needs an outcome", field="status")
+    if to_status not in TRANSITIONS[case.status]:
+        raise DomainError(f"A case cannot go from ‘{case.status.label}’ to ‘{to_status.label}’", field="status")
+    if to_status != CaseStatus.ALLOCATED and case.officer_id is None:
+        raise DomainError("Allocate an officer in case first", field="status")
+    _add_status_change(actor, case, to_status, reason=reason)
+    db.session.flush()
+    return case
+
+
+# --- What is still open on a case ---------------------------------------------------------
+# Later features (contacts due, referrals pending, orders in force) register a provider.
+
+OpenItemsProvider = Callable[[Case], list[str]]
+_open_items_providers: list[OpenItemsProvider] = []
+
+
+def open_items_provider(provider: OpenItemsProvider) -> OpenItemsProvider:
+    """Register a function that lists what is still open on a case."""
+    _open_items_providers.append(provider)
+    return provider
+
+
+@open_items_provider
+def _risk_review(case: Case) -> list[str]:
+    return ["A risk re-assessment is due"] if case.risk_review_due else []
+
+
+@open_items_provider
+def _unallocated(case: Case) -> list[str]:
+    return ["No officer in case is allocated"] if case.officer_id is None else []
+
+
+def open_items(case: Case) -> list[str]:
+    """Everything still open on ``case``: shown, and confirmed, before it closes."""
+    return [item for provider in _open_items_providers for item in provider(case)]
+
+
+def close_case(
+    actor: User, case: Case, *, outcome: Outcome, reason: str | None, confirmed: bool, expected_version: int
+) -> Case:
+    """Close a case with an outcome. When anything is still open the closer must confirm."""
+    _check_version(case, expected_version)
+    if not case.is_open:
+        raise DomainError("This case is already closed")
+    if open_items(case) and not confirmed:
+        raise DomainError("Confirm that you want to close the case with these items still open", field="confirm")
+    _add_status_change(actor, case, CaseStatus.CLOSED, reason=reason, outcome=outcome)
+    case.outcome = outcome
+    case.closed_at = utcnow()
+    db.session.flush()
+    return case
+
+
+def reopen_case(actor: User, case: Case, *, reason: str, expected_version: int) -> Case:
+    """Reopen a closed case (a supervisor's decision, with a reason); it goes back to investigating."""
+    _check_version(case, expected_version)
+    if case.is_open:
+        raise DomainError("This case is not closed")
+    if not reason.strip():
+        raise DomainError("Give the reason for reopening the case", field="reason")
+    to_status = CaseStatus.INVESTIGATING if case.officer_id else CaseStatus.REPORTED
+    _add_status_change(actor, case, to_status, reason=reason)
+    case.outcome = None
+    case.closed_at = None
+    db.session.flush()
+    return case
+
+
+def _eligible(user: User | None, case: Case, roles: set[Role], label: str, field: str) -> User:
+    if user is None or not user.active or user.role not in roles:
+        raise DomainError(f"Choose an active {label}", field=field)
+    if user.team_id != case.team_id:
+        raise DomainError(f"The {label} must belong to the case's team", field=field)
+    return user
+
+
+def allocate(
+    actor: User,
+    case: Case,
+    *,
+    officer_id: int,
+    supervisor_id: int,
+    reason: str | None,
+    expected_version: int,
+) -> Case:
+    """Assign (or reassign) the officer in case and the supervisor; each change is a dated row.
+
+    A case awaiting allocation becomes allocated. On a restricted case the new assignees join
+    the access list.
+    """
+    _check_version(case, expected_version)
+    officer = _eligible(
+        db.session.get(User, officer_id), case, {Role.OFFICER, Role.SUPERVISOR}, "officer", "officer_id"
+    )
+    supervisor = _eligible(db.session.get(User, supervisor_id), case, {Role.SUPERVISOR}, "supervisor", "supervisor_id")
+    for role, user, current in (
+        (AssignmentRole.OFFICER, officer, case.officer_id),
+        (AssignmentRole.SUPERVISOR, supervisor, case.supervisor_id),
+    ):
+        if user.id == current:
+            continue
+        db.session.add(
+            CaseAssignment(case_id=case.id, role=role, user_id=user.id, assigned_by_id=actor.id, reason=reason)
+        )
+        audit.record(
+            AuditAction.UPDATE, "case", case.id, actor=actor, detail={"assigned": role.value, "user_id": user.id}
+        )
+        if case.restricted:
+            _grant_access(case, user, granted_by=actor)
+    case.officer_id, case.supervisor_id = officer.id, supervisor.id
+    if case.status == CaseStatus.REPORTED:
+        _add_status_change(actor, case, CaseStatus.ALLOCATED, reason=reason)
+    db.session.flush()
+    return case
+
+
+def _grant_access(case: Case, user: User, *, granted_by: User) -> None:
+    exists = db.session.execute(
+        sa.select(CaseAccess.id).where(CaseAccess.case_id == case.id, CaseAccess.user_id == user.id)
+    ).first()
+    if exists is None:
+        db.session.add(CaseAccess(case_id=case.id, user_id=user.id, granted_by_id=granted_by.id))
+
+
+def access_list(case: Case) -> list[User]:
+    """Users who may see a restricted case."""
+    return list(
+        db.session.execute(
+            sa.select(User)
+            .join(CaseAccess, CaseAccess.user_id == User.id)
+            .where(CaseAccess.case_id == case.id)
+            .order_by(User.full_name)
+        ).scalars()
+    )
+
+
+def set_restricted(actor: User, case: Case, *, restricted: bool, reason: str) -> Case:
+    """Restrict a case to its access list (the actor, officer in case and supervisor join it), or lift it."""
+    if not reason.strip():
+        raise DomainError("Give the reason", field="reason")
+    if case.restricted == restricted:
+        return case
+    case.restricted = restricted
+    if restricted:
+        for user_id in {actor.id, case.officer_id, case.supervisor_id} - {None}:
+            _grant_access(case, db.session.get(User, user_id), granted_by=actor)  # type: ignore[arg-type]
+    audit.record(
+        AuditAction.UPDATE, "case", case.id, actor=actor, justification=reason, detail={"restricted": restricted}
+    )
+    db.session.flush()
+    return case
+
+
+def grant_access(actor: User, case: Case, *, email: str, reason: str) -> User:
+    """Add a user to a restricted case's access list."""
+    if not case.restricted:
+        raise DomainError("Only restricted cases have an access list")
+    user = db.session.execute(
+        sa.select(User).where(sa.func.lower(User.email) == email.strip().lower())
+    ).scalar_one_or_none()
+    if user is None or not user.active:
+        raise DomainError("No active user has that email address", field="email")
+    _grant_access(case, user, granted_by=actor)
+    audit.record(
+        AuditAction.UPDATE, "case", case.id, actor=actor, justification=reason, detail={"access_granted": user.id}
+    )
+    db.session.flush()
+    return user
+
+
+def add_note(actor: User, case: Case, *, body: str, visibility: NoteVisibility) -> CaseNote:
+    """Add a dated entry to the investigation log."""
+    note = CaseNote(case_id=case.id, author_id=actor.id, body=body, visibility=visibility)
+    db.session.add(note)
+    db.session.flush()
+    audit.record(
+        AuditAction.CREATE,
+        "case_note",
+        note.id,
+        actor=actor,
+        detail={"case_id": case.id, "visibility": visibility.value},
+    )
+    return note
+
+
+def notes_for(case: Case, *, include_police_only: bool) -> list[CaseNote]:
+    """The investigation log, newest first; advisers never get police-only notes."""
+    query = (
+        sa.select(CaseNote)
+        .where(CaseNote.case_id == case.id)
+        .options(sa.orm.joinedload(CaseNote.author))
+        .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())
+    )
+    if not include_police_only:
+        query = query.where(CaseNote.visibility == NoteVisibility.SHAREABLE)
+    return list(db.session.execute(query).scalars())

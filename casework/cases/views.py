@@ -1,0 +1,378 @@
+"""Case pages: the list, recording a report, and the case's summary, log, audit and actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from casework.audit import service as audit
+from casework.audit.models import AuditAction
+from casework.auth.models import Role, User
+from casework.cases import queries, service
+from casework.cases.filters import CaseFilterForm
+from casework.cases.forms import (
+    AllocateForm,
+    CloseForm,
+    EditCaseForm,
+    GrantAccessForm,
+    NewCaseForm,
+    NoteForm,
+    ReopenForm,
+    RestrictForm,
+    StatusForm,
+)
+from casework.cases.models import (
+    Case,
+    CaseStatus,
+    Channel,
+    Classification,
+    NoteVisibility,
+    Offence,
+    Outcome,
+    ReporterType,
+)
+from casework.db import utcnow
+from casework.errors import ConflictError, NotFound
+from casework.extensions import db
+from casework.forms import apply_service
+from casework.security import Permission, can, ensure_case, require
+from casework.templating import LONDON
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+T = TypeVar("T")
+
+
+def load_case(case_id: int, permission: Permission = Permission.CASE_VIEW) -> Case:
+    """The case, if the signed-in user may do ``permission`` to it; otherwise 404/403 (audited)."""
+    try:
+        case = service.get_case(case_id)
+    except NotFound:
+        abort(404)
+    ensure_case(permission, case)
+    return case
+
+
+def viewed(case: Case, page: str, **detail: object) -> None:
+    """Log the consultation of a case page (DPA 2018 s.62)."""
+    service.record_case_view(current_user._get_current_object(), case, page, **detail)
+
+
+def _expected_version() -> int:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def run_case_operation(form: Any, case: Case, operation: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """Run a versioned case operation for a form.
+
+    On a conflict the user's input stays in the form, and the form now carries the case's
+    latest version, so saving again after checking the case is a deliberate choice.
+    """
+    result = apply_service(form, operation, current_user._get_current_object(), case, *args, **kwargs)
+    if isinstance(form.refused_by, ConflictError):
+        db.session.refresh(case)
+        form.version.data = case.version_id
+    return result
+
+
+@bp.route("")
+@require(Permission.CASE_VIEW)
+def index() -> str:
+    """Case lists: my cases, team cases, all cases, with filters, sort and search."""
+    user = current_user._get_current_object()
+    form = CaseFilterForm(request.args, meta={"csrf": False})
+    form.prepare(user)
+    filters = form.to_filters()
+    page = queries.list_cases(user, filters)
+    overdue = queries.overdue_cases(user) if filters.page == 1 else []
+    audit.record(
+        AuditAction.VIEW,
+        "case_list",
+        None,
+        actor=user,
+        detail={"filters": form.describe(), "results": page.total},
+    )
+    return render_template(
+        "cases/list.html",
+        filter_form=form,
+        filters=filters,
+        page=page,
+        overdue=overdue,
+        now=utcnow(),
+        is_overdue=queries.is_overdue,
+        sorts=queries.SORTS,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Permission.CASE_CREATE)
+def new() -> str | Response:
+    """Record a report as a case."""
+    form = NewCaseForm()
+    if form.validate_on_submit():
+        reported_on = form.reported_on.data
+        today = utcnow().astimezone(LONDON).date()
+        reported_at = utcnow() if reported_on == today else datetime.combine(reported_on, time(9), tzinfo=LONDON)
+        case = apply_service(
+            form,
+            service.create_case,
+            current_user._get_current_object(),
+            service.NewCase(
+                channel=Channel(form.channel.data),
+                reporter_type=ReporterType(form.reporter_type.data),
+                classification=Classification(form.classification.data),
+                offence=Offence(form.offence.data),
+                summary=form.summary.data or "",
+                reported_at=reported_at,
+                incident_number=form.incident_number.data or None,
+                crime_number=form.crime_number.data or None,
+                restricted=bool(form.restricted.data),
+            ),
+        )
+        if case is not None:
+            flash(f"Case {case.reference} has been recorded. Add the victim and the incidents next.", "success")
+            return redirect(url_for("cases.summary", case_id=case.id))
+    return render_template("cases/new.html", form=form)
+
+
+@bp.route("/<int:case_id>")
+def summary(case_id: int) -> str:
+    """The case at a glance, what needs doing, and the timeline of everything that happened."""
+    case = load_case(case_id)
+    viewed(case, "summary")
+    user = current_user._get_current_object()
+    return render_template(
+        "cases/summary.html",
+        case=case,
+        active_tab="summary",
+        open_items=service.open_items(case),
+        timeline=queries.timeline(case, include_police_only=user.role != Role.ADVISER),
+        overdue=queries.is_overdue(case, utcnow()),
+    )
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+def edit(case_id: int) -> str | Response:
+    """Edit the facts of a case."""
+    case = load_case(case_id, Permission.CASE_EDIT)
+    form = EditCaseForm(obj=case if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = case.version_id
+        form.classification.data = case.classification.value
+        form.offence.data = case.offence.value
+    if form.validate_on_submit():
+        updated = run_case_operation(
+            form,
+            case,
+            service.update_details,
+            service.CaseDetails(
+                classification=Classification(form.classification.data),
+                offence=Offence(form.offence.data),
+                summary=form.summary.data or "",
+                incident_number=form.incident_number.data or None,
+                crime_number=form.crime_number.data or None,
+            ),
+            expected_version=_expected_version(),
+        )
+        if updated is not None:
+            flash("The case has been updated.", "success")
+            return redirect(url_for("cases.summary", case_id=case.id))
+    return render_template("cases/edit.html", case=case, form=form, active_tab="summary")
+
+
+@bp.route("/<int:case_id>/status", methods=["GET", "POST"])
+def status(case_id: int) -> str | Response:
+    """Move the case on to its next status."""
+    case = load_case(case_id, Permission.CASE_PROGRESS)
+    form = StatusForm()
+    form.limit_to(service.allowed_next_statuses(case))
+    if request.method == "GET":
+        form.version.data = case.version_id
+    if form.validate_on_submit():
+        changed = run_case_operation(
+            form,
+            case,
+            service.change_status,
+            CaseStatus(form.status.data),
+            reason=form.reason.data or None,
+            expected_version=_expected_version(),
+        )
+        if changed is not None:
+            flash(f"The case is now ‘{changed.status.label}’.", "success")
+            return redirect(url_for("cases.summary", case_id=case.id))
+    return render_template("cases/status.html", case=case, form=form, active_tab="summary")
+
+
+def _team_members(case: Case, roles: set[Role]) -> list[User]:
+    from sqlalchemy import select
+
+    query = select(User).where(User.team_id == case.team_id, User.active, User.role.in_(roles)).order_by(User.full_name)
+    return list(db.session.execute(query).scalars())
+
+
+@bp.route("/<int:case_id>/allocate", methods=["GET", "POST"])
+def allocate(case_id: int) -> str | Response:
+    """Choose the officer in case and the supervisor."""
+    case = load_case(case_id, Permission.CASE_ALLOCATE)
+    form = AllocateForm()
+    form.officer_id.choices = [(0, "Select an officer")] + [
+        (user.id, f"{user.full_name} ({user.role.label})")
+        for user in _team_members(case, {Role.OFFICER, Role.SUPERVISOR})
+    ]
+    form.supervisor_id.choices = [(0, "Select a supervisor")] + [
+        (user.id, user.full_name) for user in _team_members(case, {Role.SUPERVISOR})
+    ]
+    if request.method == "GET":
+        form.version.data = case.version_id
+        form.officer_id.data = case.officer_id or 0
+        form.supervisor_id.data = case.supervisor_id or (current_user.id if current_user.role == Role.SUPERVISOR else 0)
+    if form.validate_on_submit():
+        allocated = run_case_operation(
+            form,
+            case,
+            service.allocate,
+            officer_id=form.officer_id.data or 0,
+            supervisor_id=form.supervisor_id.data or 0,
+            reason=form.reason.data or None,
+            expected_version=_expected_version(),
+        )
+        if allocated is not None:
+            flash("The case has been allocated.", "success")
+            return redirect(url_for("cases.summary", case_id=case.id))
+    return render_template("cases/allocate.html", case=case, form=form, active_tab="summary")
+
+
+@bp.route("/<int:case_id>/close", methods=["GET", "POST"])
+def close(case_id: int) -> str | Response:
+    """Close the case with an outcome, after seeing what is still open on it."""
+    case = load_case(case_id, Permission.CASE_CLOSE)
+    form = CloseForm()
+    if request.method == "GET":
+        form.version.data = case.version_id
+    if form.validate_on_submit():
+        closed = run_case_operation(
+            form,
+            case,
+            service.close_case,
+            outcome=Outcome(form.outcome.data),
+            reason=form.reason.data or None,
+            confirmed=bool(form.confirm.data),
+            expected_version=_expected_version(),
+        )
+        if closed is not None:
+            flash(f"Case {case.reference} is closed: {closed.outcome.label}.", "success")  # type: ignore[union-attr]
+            return redirect(url_for("cases.summary", case_id=case.id))
+    return render_template(
+        "cases/close.html", case=case, form=form, open_items=service.open_items(case), active_tab="summary"
+    )
+
+
+@bp.route("/<int:case_id>/reopen", methods=["GET", "POST"])
+def reopen(case_id: int) -> str | Response:
+    """Reopen a closed case, with the reason."""
+    case = load_case(case_id, Permission.CASE_REOPEN)
+    form = ReopenForm()
+    if request.method == "GET":
+        form.version.data = case.version_id
+    if form.validate_on_submit():
+        reopened = run_case_operation(
+            form, case, service.reopen_case, reason=form.reason.data or "", expected_version=_expected_version()
+        )
+        if reopened is not None:
+            flash("The case has been reopened.", "success")
+            return redirect(url_for("cases.summary", case_id=case.id))
+    return render_template("cases/reopen.html", case=case, form=form, active_tab="summary")
+
+
+@bp.route("/<int:case_id>/log", methods=["GET", "POST"])
+def log(case_id: int) -> str | Response:
+    """The investigation log, and a form to add to it."""
+    case = load_case(case_id)
+    user = current_user._get_current_object()
+    form = NoteForm()
+    if request.method == "POST":
+        ensure_case(Permission.CASE_EDIT, case)
+        if form.validate_on_submit():
+            note = apply_service(
+                form,
+                service.add_note,
+                user,
+                case,
+                body=form.body.data or "",
+                visibility=NoteVisibility(form.visibility.data),
+            )
+            if note is not None:
+                flash("The log entry has been added.", "success")
+                return redirect(url_for("cases.log", case_id=case.id))
+    else:
+        viewed(case, "log")
+    return render_template(
+        "cases/log.html",
+        case=case,
+        form=form if can(user, Permission.CASE_EDIT, case) else None,
+        notes=service.notes_for(case, include_police_only=user.role != Role.ADVISER),
+        active_tab="log",
+    )
+
+
+@bp.route("/<int:case_id>/audit")
+def audit_trail(case_id: int) -> str:
+    """Who opened or changed this case, and when."""
+    case = load_case(case_id, Permission.CASE_VIEW_AUDIT)
+    viewed(case, "audit")
+    return render_template("cases/audit.html", case=case, events=queries.case_audit_events(case), active_tab="audit")
+
+
+@bp.route("/<int:case_id>/access", methods=["GET", "POST"])
+def access(case_id: int) -> str | Response:
+    """Restrict the case, lift the restriction, or add to its access list."""
+    case = load_case(case_id, Permission.CASE_RESTRICT)
+    user = current_user._get_current_object()
+    restrict_form = RestrictForm(prefix="restrict")
+    grant_form = GrantAccessForm(prefix="grant")
+    if request.method == "POST":
+        if "restrict-submit" in request.form and restrict_form.validate_on_submit():
+            changed = apply_service(
+                restrict_form,
+                service.set_restricted,
+                user,
+                case,
+                restricted=not case.restricted,
+                reason=restrict_form.reason.data or "",
+            )
+            if changed is not None:
+                flash(
+                    "The case is now restricted." if changed.restricted else "The restriction has been lifted.",
+                    "success",
+                )
+                return redirect(url_for("cases.access", case_id=case.id))
+        elif "grant-submit" in request.form and grant_form.validate_on_submit():
+            granted = apply_service(
+                grant_form,
+                service.grant_access,
+                user,
+                case,
+                email=grant_form.email.data or "",
+                reason=grant_form.reason.data or "",
+            )
+            if granted is not None:
+                flash(f"{granted.full_name} can now see this case.", "success")
+                return redirect(url_for("cases.access", case_id=case.id))
+    else:
+        viewed(case, "access")
+    return render_template(
+        "cases/access.html",
+        case=case,
+        restrict_form=restrict_form,
+        grant_form=grant_form,
+        form=restrict_form if restrict_form.errors else grant_form,
+        people=service.access_list(case) if case.restricted else [],
+        active_tab="summary",
+    )

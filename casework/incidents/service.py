@@ -1,0 +1,289 @@
+"""Incidents and evidence: recording and editing incidents, adding evidence, and the course of conduct.
+
+Every change is audited against the case (so the case's audit tab shows it) and a new or changed
+incident asks for a risk re-assessment through ``risk.service``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from itertools import pairwise
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from casework.audit import service as audit
+from casework.audit.models import AuditAction
+from casework.auth.models import User
+from casework.cases.models import Case, Channel
+from casework.db import utcnow
+from casework.errors import ConflictError, DomainError, NotFound
+from casework.extensions import db
+from casework.incidents import storage
+from casework.incidents.models import Behaviour, EvidenceItem, EvidenceType, Incident
+from casework.incidents.timing import END_OF_DAY, START_OF_DAY, LocalMoment, local_today, to_utc
+from casework.risk import service as risk
+
+# PHA 1997 s.7(3)(a): a course of conduct against one person is conduct on at least two occasions.
+COURSE_OF_CONDUCT_MIN_INCIDENTS = 2
+# Incidents far apart may not form a course of conduct: in Lau v DPP [2000] two incidents about
+# four months apart were held too far apart. Gaps longer than this are flagged for the officer.
+LONG_GAP_DAYS = 120
+
+
+def incidents_for(case: Case) -> list[Incident]:
+    """The case's incidents, earliest first, with their evidence and who recorded them."""
+    query = (
+        sa.select(Incident)
+        .where(Incident.case_id == case.id)
+        .options(selectinload(Incident.evidence), joinedload(Incident.recorded_by))
+        .order_by(Incident.occurred_from, Incident.id)
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def get_incident(case: Case, incident_id: int) -> Incident:
+    """One incident of ``case``, or ``NotFound``."""
+    incident = db.session.execute(
+        sa.select(Incident).where(Incident.id == incident_id, Incident.case_id == case.id)
+    ).scalar_one_or_none()
+    if incident is None:
+        raise NotFound("No such incident on this case")
+    return incident
+
+
+def get_evidence(case: Case, incident_id: int, evidence_id: int) -> EvidenceItem:
+    """One evidence item of an incident of ``case``, or ``NotFound``."""
+    item = db.session.execute(
+        sa.select(EvidenceItem)
+        .join(Incident, Incident.id == EvidenceItem.incident_id)
+        .where(EvidenceItem.id == evidence_id, Incident.id == incident_id, Incident.case_id == case.id)
+    ).scalar_one_or_none()
+    if item is None:
+        raise NotFound("No such evidence on this case")
+    return item
+
+
+# --- Recording and editing incidents --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class When:
+    """When an incident happened, as typed: Europe/London dates, times optional, an optional end."""
+
+    start_day: date
+    start_time: time | None = None
+    end_day: date | None = None
+    end_time: time | None = None
+
+
+@dataclass(frozen=True)
+class IncidentDetails:
+    """What an officer records about one incident."""
+
+    when: When
+    description: str
+    location: str | None = None
+    behaviours: tuple[Behaviour, ...] = ()
+    how_reported: Channel | None = None
+
+
+def _period(when: When, now: datetime) -> tuple[datetime, datetime | None]:
+    """The UTC instants of ``when``, refusing a future time or an end before the start."""
+    today = local_today(now)
+    if when.start_day > today:
+        raise DomainError("The date it happened must be today or in the past", field="occurred_on")
+    occurred_from = to_utc(when.start_day, when.start_time or START_OF_DAY)
+    if occurred_from > now:
+        raise DomainError("The time it happened must not be in the future", field="occurred_at")
+    if when.end_day is None and when.end_time is None:
+        return occurred_from, None
+    end_day = when.end_day or when.start_day
+    if end_day == when.start_day and when.end_time is None:
+        return occurred_from, None
+    if end_day > today:
+        raise DomainError("The date it ended must be today or in the past", field="ended_on")
+    occurred_to = to_utc(end_day, when.end_time or END_OF_DAY)
+    if occurred_to < occurred_from:
+        if end_day < when.start_day:
+            raise DomainError("The date it ended must be the same as or after the date it happened", field="ended_on")
+        raise DomainError("The time it ended must be after the time it happened", field="ended_at")
+    if occurred_to > now:
+        raise DomainError("The time it ended must not be in the future", field="ended_at")
+    return occurred_from, occurred_to
+
+
+def _apply(incident: Incident, details: IncidentDetails, now: datetime) -> list[str]:
+    """Set the incident's fields from ``details``; return the names of those that changed."""
+    occurred_from, occurred_to = _period(details.when, now)
+    if not details.description.strip():
+        raise DomainError("Enter what happened", field="description")
+    values = {
+        "occurred_from": occurred_from,
+        "occurred_to": occurred_to,
+        "location": details.location or None,
+        "behaviours": [behaviour.value for behaviour in Behaviour if behaviour in details.behaviours],
+        "description": details.description,
+        "how_reported": details.how_reported,
+    }
+    changed = [name for name, value in values.items() if getattr(incident, name, None) != value]
+    for name in changed:
+        setattr(incident, name, values[name])
+    return changed
+
+
+def record_incident(actor: User, case: Case, details: IncidentDetails) -> Incident:
+    """Add an incident to the case; the case may now need its risk re-assessed."""
+    incident = Incident(case_id=case.id, recorded_by_id=actor.id)
+    _apply(incident, details, utcnow())
+    db.session.add(incident)
+    db.session.flush()
+    audit.record(AuditAction.UPDATE, "case", case.id, actor=actor, detail={"incident_added": incident.id})
+    risk.on_incident_recorded(case)
+    db.session.flush()
+    return incident
+
+
+def edit_stamp(incident: Incident) -> str:
+    """What an edit form carries to detect that someone else saved the incident in the meantime."""
+    return incident.updated_at.isoformat()
+
+
+def update_incident(
+    actor: User, case: Case, incident: Incident, details: IncidentDetails, *, expected_stamp: str
+) -> Incident:
+    """Change an incident's details (refused if someone else saved it since the form was loaded).
+
+    A changed incident may change the risk picture, so it asks for a re-assessment as a new one does.
+    """
+    if incident.case_id != case.id:
+        raise NotFound("No such incident on this case")
+    db.session.refresh(incident, with_for_update=True)
+    if edit_stamp(incident) != expected_stamp:
+        raise ConflictError(
+            "Someone else changed this incident while you were working on it. Check the incident and try again; "
+            "your entries are kept below."
+        )
+    changed = _apply(incident, details, utcnow())
+    if changed:
+        audit.record(
+            AuditAction.UPDATE,
+            "case",
+            case.id,
+            actor=actor,
+            detail={"incident_updated": incident.id, "changes": sorted(changed)},
+        )
+        risk.on_incident_recorded(case)
+    db.session.flush()
+    return incident
+
+
+# --- Course of conduct ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """The time between one incident ending and the next beginning, in whole calendar days."""
+
+    earlier: Incident
+    later: Incident
+    days: int
+
+    @property
+    def is_long(self) -> bool:
+        """Long enough that the two incidents may not form part of one course of conduct."""
+        return self.days > LONG_GAP_DAYS
+
+
+@dataclass(frozen=True)
+class CourseOfConduct:
+    """Whether the incidents amount to a course of conduct (PHA 1997 s.7), and the gaps between them."""
+
+    incident_count: int
+    gaps: list[Gap]
+
+    @property
+    def established(self) -> bool:
+        """Conduct on at least two occasions."""
+        return self.incident_count >= COURSE_OF_CONDUCT_MIN_INCIDENTS
+
+    @property
+    def long_gaps(self) -> list[Gap]:
+        """The gaps over ``LONG_GAP_DAYS``."""
+        return [gap for gap in self.gaps if gap.is_long]
+
+
+def course_of_conduct(incidents: Sequence[Incident]) -> CourseOfConduct:
+    """Count the occasions and measure each gap, from the end of one incident to the start of the next.
+
+    Days are counted between Europe/London calendar dates; overlapping incidents have no gap.
+    """
+    ordered = sorted(incidents, key=lambda incident: incident.occurred_from)
+    gaps = []
+    for earlier, later in pairwise(ordered):
+        earlier_end = LocalMoment.of_end(earlier.occurred_to or earlier.occurred_from).day
+        later_start = LocalMoment.of_start(later.occurred_from).day
+        gaps.append(Gap(earlier, later, max((later_start - earlier_end).days, 0)))
+    return CourseOfConduct(len(ordered), gaps)
+
+
+# --- Evidence -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceDetails:
+    """What is recorded about an item of evidence."""
+
+    evidence_type: EvidenceType
+    description: str
+    reference: str | None = None
+
+
+def add_evidence(
+    actor: User, case: Case, incident: Incident, details: EvidenceDetails, upload: storage.Upload | None = None
+) -> EvidenceItem:
+    """Add an evidence item to an incident, with its file if one was uploaded (checked before it is written)."""
+    if incident.case_id != case.id:
+        raise NotFound("No such incident on this case")
+    if not details.description.strip():
+        raise DomainError("Describe the evidence", field="description")
+    checked = storage.check(upload) if upload is not None else None
+    item = EvidenceItem(
+        incident_id=incident.id,
+        evidence_type=details.evidence_type,
+        description=details.description,
+        reference=details.reference or None,
+        added_by_id=actor.id,
+    )
+    if checked is not None:
+        item.file_name = checked.file_name
+        item.stored_name = storage.new_stored_name()
+        item.content_type = checked.kind.content_type
+        item.size_bytes = checked.size_bytes
+        item.sha256 = checked.sha256
+    db.session.add(item)
+    db.session.flush()
+    audit.record(
+        AuditAction.UPDATE,
+        "case",
+        case.id,
+        actor=actor,
+        detail={"evidence_added": item.id, "incident_id": incident.id, "sha256": item.sha256},
+    )
+    if checked is not None and item.stored_name is not None:
+        storage.save(checked, item.stored_name)
+    return item
+
+
+def evidence_file(actor: User, case: Case, item: EvidenceItem) -> Path:
+    """The stored file of an evidence item, its download logged as a consultation of the case."""
+    if item.stored_name is None:
+        raise NotFound("This evidence has no file")
+    path = storage.path_of(item.stored_name)
+    if not path.is_file():
+        raise NotFound("The file of this evidence is missing")
+    audit.record(AuditAction.VIEW, "case", case.id, actor=actor, detail={"evidence_downloaded": item.id})
+    return path

@@ -1,0 +1,311 @@
+"""People in cases: adding them, victims' safe-contact details, sealed details and break-glass,
+and repeat suspects across cases."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from casework.audit import service as audit
+from casework.audit.models import AuditAction
+from casework.auth.models import User
+from casework.cases.models import Case, ReporterType
+from casework.db import utcnow
+from casework.errors import DomainError, NotFound
+from casework.extensions import db
+from casework.people.models import (
+    CaseParty,
+    ContactMethod,
+    PartyRole,
+    Person,
+    Relationship,
+    SealedDetailsDisclosure,
+    VictimContact,
+    name_match_key,
+)
+from casework.security import Permission, can, visible_cases_clause
+from casework.templating import LONDON
+
+# DOMAIN.md: stalking victims usually qualify as persistently targeted or intimidated, so
+# enhanced rights are the default, recorded with this reason and changeable by the officer.
+DEFAULT_ENHANCED_RIGHTS_REASON = (
+    "Stalking and harassment victims are usually persistently targeted or intimidated (Victims' Code)."
+)
+
+
+@dataclass(frozen=True)
+class PartyDetails:
+    """A person and the part they play in a case."""
+
+    role: PartyRole
+    first_name: str
+    last_name: str
+    other_names: str | None = None
+    date_of_birth: date | None = None
+    relationship_to_victim: Relationship | None = None
+    not_to_be_identified: bool = False
+    enhanced_rights: bool | None = None
+    enhanced_rights_reason: str | None = None
+    notes: str | None = None
+    existing_person_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LikelyMatch:
+    """A person already known, in a case the user may see, who may be the person being added."""
+
+    person: Person
+    case: Case
+    not_to_be_identified: bool
+
+
+def likely_matches(user: User, first_name: str, last_name: str, date_of_birth: date | None) -> list[LikelyMatch]:
+    """People already in cases ``user`` may see with the same normalised name and date of birth."""
+    if date_of_birth is None:
+        return []
+    rows = db.session.execute(
+        sa.select(Person, Case, CaseParty.not_to_be_identified)
+        .join(CaseParty, CaseParty.person_id == Person.id)
+        .join(Case, Case.id == CaseParty.case_id)
+        .where(
+            Person.match_key == name_match_key(first_name, last_name),
+            Person.date_of_birth == date_of_birth,
+            visible_cases_clause(user),
+        )
+        .order_by(Person.id, Case.reported_at.desc())
+        .limit(20)
+    ).all()
+    return [LikelyMatch(person, case, bool(hidden)) for person, case, hidden in rows]
+
+
+def parties_for(case: Case) -> list[CaseParty]:
+    """Everyone in the case, victims first, with their contact preferences loaded."""
+    order = sa.case({PartyRole.VICTIM: 0, PartyRole.SUSPECT: 1, PartyRole.WITNESS: 2}, value=CaseParty.role, else_=3)
+    query = (
+        sa.select(CaseParty)
+        .where(CaseParty.case_id == case.id)
+        .options(joinedload(CaseParty.person), selectinload(CaseParty.contact))
+        .order_by(order, CaseParty.id)
+    )
+    return list(db.session.execute(query).unique().scalars())
+
+
+def get_party(case: Case, party_id: int) -> CaseParty:
+    """A party of this case, or ``NotFound``."""
+    party = db.session.execute(
+        sa.select(CaseParty)
+        .where(CaseParty.id == party_id, CaseParty.case_id == case.id)
+        .options(joinedload(CaseParty.person), selectinload(CaseParty.contact))
+    ).scalar_one_or_none()
+    if party is None:
+        raise NotFound("No such person on this case")
+    return party
+
+
+def add_party(actor: User, case: Case, details: PartyDetails) -> CaseParty:
+    """Add a person to the case in a part. An anonymous report never gets a reporter identity."""
+    if details.role == PartyRole.REPORTER and case.reporter_type == ReporterType.ANONYMOUS:
+        raise DomainError("This report was made anonymously: no reporter identity is recorded", field="role")
+    if details.date_of_birth and details.date_of_birth > utcnow().astimezone(LONDON).date():
+        raise DomainError("Date of birth must be in the past", field="date_of_birth")
+    person = _existing_person(actor, details) or Person(
+        first_name=details.first_name,
+        last_name=details.last_name,
+        other_names=details.other_names,
+        date_of_birth=details.date_of_birth,
+    )
+    if person.id is not None and _already_in_case(case, person, details.role):
+        raise DomainError(
+            f"This person is already recorded as {details.role.label.lower()} in this case", field="same_as"
+        )
+    victim = details.role == PartyRole.VICTIM
+    party = CaseParty(
+        case_id=case.id,
+        person=person,
+        role=details.role,
+        relationship_to_victim=(details.relationship_to_victim or Relationship.UNKNOWN)
+        if details.role == PartyRole.SUSPECT
+        else None,
+        not_to_be_identified=details.not_to_be_identified and details.role in {PartyRole.WITNESS, PartyRole.REPORTER},
+        enhanced_rights=(True if details.enhanced_rights is None else details.enhanced_rights) if victim else None,
+        enhanced_rights_reason=(details.enhanced_rights_reason or DEFAULT_ENHANCED_RIGHTS_REASON) if victim else None,
+        notes=details.notes,
+    )
+    if victim:
+        party.contact = VictimContact()
+    db.session.add(party)
+    db.session.flush()
+    audit.record(
+        AuditAction.UPDATE,
+        "case",
+        case.id,
+        actor=actor,
+        detail={"party_added": details.role.value, "party_id": party.id},
+    )
+    if details.existing_person_id is not None:
+        # DPA 2018 s.62: linking records about one person across cases is a combination.
+        audit.record(
+            AuditAction.COMBINE, "case", case.id, actor=actor, detail={"person_id": person.id, "party_id": party.id}
+        )
+    return party
+
+
+def _already_in_case(case: Case, person: Person, role: PartyRole) -> bool:
+    query = sa.select(CaseParty.id).where(
+        CaseParty.case_id == case.id, CaseParty.person_id == person.id, CaseParty.role == role
+    )
+    return db.session.execute(query).first() is not None
+
+
+def _existing_person(actor: User, details: PartyDetails) -> Person | None:
+    """The person record the officer confirmed as the same person (it must be one they may see)."""
+    if details.existing_person_id is None:
+        return None
+    for match in likely_matches(actor, details.first_name, details.last_name, details.date_of_birth):
+        if match.person.id == details.existing_person_id:
+            return match.person
+    raise DomainError("Choose one of the people listed, or say it is a different person", field="same_as")
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """How to reach a victim safely; the ``sealed_*`` fields are the sealed details."""
+
+    preferred_method: ContactMethod | None
+    safe_times: str | None
+    voicemail_safe: bool
+    texts_safe: bool
+    letters_safe: bool
+    email_safe: bool
+    language: str | None
+    interpreter_needed: bool
+    uses_bsl: bool
+    uses_textphone: bool
+    access_needs: str | None
+    sealed_address: str | None
+    sealed_phone: str | None
+    sealed_email: str | None
+
+
+def update_contact(actor: User, case: Case, party: CaseParty, details: ContactDetails) -> VictimContact:
+    """Record or change a victim's contact preferences and sealed details."""
+    if party.role != PartyRole.VICTIM:
+        raise DomainError("Contact preferences are kept for victims only")
+    contact = party.contact or VictimContact(party_id=party.id)
+    changed = sorted(name for name, value in vars(details).items() if getattr(contact, name, None) != value)
+    for name, value in vars(details).items():
+        setattr(contact, name, value)
+    db.session.add(contact)
+    db.session.flush()
+    if changed:
+        audit.record(
+            AuditAction.UPDATE, "case", case.id, actor=actor, detail={"victim_contact": party.id, "changed": changed}
+        )
+    return contact
+
+
+def may_see_sealed_details(user: User, case: Case) -> bool:
+    """Officer in case and case supervisor (and, with the support feature, an adviser with an active referral)."""
+    return can(user, Permission.SEALED_DETAILS_VIEW, case)
+
+
+def break_glass(actor: User, case: Case, party: CaseParty, *, reason: str) -> VictimContact:
+    """Reveal a victim's sealed details to someone not entitled by default.
+
+    Audited as a disclosure (DPA 2018 s.62: justification, who, when, recipient) and flagged
+    to the case's supervisor.
+    """
+    if not reason.strip():
+        raise DomainError("Give the reason you need to see these details", field="reason")
+    if party.role != PartyRole.VICTIM or party.contact is None:
+        raise DomainError("There are no sealed details for this person")
+    db.session.add(SealedDetailsDisclosure(party_id=party.id, case_id=case.id, user_id=actor.id, reason=reason))
+    audit.record(
+        AuditAction.DISCLOSE,
+        "case",
+        case.id,
+        actor=actor,
+        justification=reason,
+        recipient=actor.email,
+        detail={"sealed_details_of_party": party.id, "break_glass": True},
+    )
+    db.session.flush()
+    return party.contact
+
+
+def disclosures_to_review(supervisor: User) -> list[SealedDetailsDisclosure]:
+    """Break-glass reveals on cases this supervisor runs that nobody has acknowledged yet."""
+    query = (
+        sa.select(SealedDetailsDisclosure)
+        .join(Case, Case.id == SealedDetailsDisclosure.case_id)
+        .where(Case.supervisor_id == supervisor.id, SealedDetailsDisclosure.acknowledged_by_id.is_(None))
+        .options(joinedload(SealedDetailsDisclosure.user), joinedload(SealedDetailsDisclosure.case))
+        .order_by(SealedDetailsDisclosure.created_at.desc())
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def acknowledge_disclosure(actor: User, disclosure_id: int) -> SealedDetailsDisclosure:
+    """The supervisor has seen a break-glass reveal."""
+    disclosure = db.session.execute(
+        sa.select(SealedDetailsDisclosure)
+        .where(SealedDetailsDisclosure.id == disclosure_id)
+        .options(joinedload(SealedDetailsDisclosure.case))
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if disclosure is None or disclosure.case.supervisor_id != actor.id:
+        raise NotFound("No such disclosure to review")
+    disclosure.acknowledged_by_id = actor.id
+    audit.record(
+        AuditAction.UPDATE, "case", disclosure.case_id, actor=actor, detail={"disclosure_acknowledged": disclosure.id}
+    )
+    db.session.flush()
+    return disclosure
+
+
+@dataclass(frozen=True)
+class LinkedCase:
+    """Another case where a suspect (or a likely match) appears, and in what part."""
+
+    case: Case
+    role: PartyRole
+
+
+def linked_cases(user: User, case: Case, parties: list[CaseParty]) -> dict[int, list[LinkedCase]]:
+    """For each suspect in ``case``: other cases with the same person, or a likely match
+    (same normalised name and date of birth), limited to the cases ``user`` may see."""
+    suspects = [party for party in parties if party.role == PartyRole.SUSPECT]
+    if not suspects:
+        return {}
+    match = sa.or_(
+        *[
+            sa.and_(Person.match_key == party.person.match_key, Person.date_of_birth == party.person.date_of_birth)
+            if party.person.date_of_birth
+            else Person.id == party.person_id
+            for party in suspects
+        ],
+        Person.id.in_([party.person_id for party in suspects]),
+    )
+    rows = db.session.execute(
+        sa.select(Case, Person, CaseParty.role)
+        .join(CaseParty, CaseParty.case_id == Case.id)
+        .join(Person, Person.id == CaseParty.person_id)
+        .where(match, Case.id != case.id, visible_cases_clause(user))
+        .order_by(Case.reported_at.desc())
+    ).all()
+    found: dict[int, list[LinkedCase]] = defaultdict(list)
+    for other_case, person, role in rows:
+        for party in suspects:
+            same = person.id == party.person_id or (
+                party.person.date_of_birth is not None
+                and person.match_key == party.person.match_key
+                and person.date_of_birth == party.person.date_of_birth
+            )
+            link = LinkedCase(other_case, role)
+            if same and link not in found[party.id]:
+                found[party.id].append(link)
+    return dict(found)

@@ -1,0 +1,167 @@
+"""The people tab of a case: who is involved, victims' safe contact, sealed details and break-glass."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from casework.cases.models import Case
+from casework.cases.views import load_case, viewed
+from casework.errors import NotFound
+from casework.forms import apply_service
+from casework.people import service
+from casework.people.forms import DIFFERENT_PERSON, ContactForm, PartyForm, RevealForm
+from casework.people.models import CaseParty, ContactMethod, PartyRole, Relationship, VictimContact
+from casework.security import Permission, can, ensure_case, require
+
+bp = Blueprint("people", __name__)
+
+
+def _party_or_404(case: Case, party_id: int) -> CaseParty:
+    try:
+        return service.get_party(case, party_id)
+    except NotFound:
+        abort(404)
+
+
+def _render_people(
+    case: Case,
+    *,
+    revealed: dict[int, VictimContact] | None = None,
+    reveal_form: RevealForm | None = None,
+    reveal_party_id: int | None = None,
+) -> str:
+    user = current_user._get_current_object()
+    parties = service.parties_for(case)
+    return render_template(
+        "people/list.html",
+        case=case,
+        parties=parties,
+        linked=service.linked_cases(user, case, parties),
+        sees_sealed=service.may_see_sealed_details(user, case),
+        may_break_glass=can(user, Permission.SEALED_DETAILS_BREAK_GLASS, case),
+        may_edit=can(user, Permission.CASE_EDIT, case),
+        revealed=revealed or {},
+        reveal_form=reveal_form or RevealForm(),
+        reveal_party_id=reveal_party_id,
+        form=reveal_form,
+        active_tab="people",
+    )
+
+
+@bp.route("/cases/<int:case_id>/people")
+def case_people(case_id: int) -> str:
+    """Victims, suspects, witnesses and reporters, with repeat-suspect links."""
+    case = load_case(case_id)
+    viewed(case, "people")
+    return _render_people(case)
+
+
+@bp.route("/cases/<int:case_id>/people/new", methods=["GET", "POST"])
+def add(case_id: int) -> str | Response:
+    """Add a person to the case; a likely match with someone already known is offered first."""
+    case = load_case(case_id, Permission.CASE_EDIT)
+    user = current_user._get_current_object()
+    form = PartyForm()
+    matches: list = []
+    if form.validate_on_submit():
+        matches = service.likely_matches(
+            user, form.first_name.data or "", form.last_name.data or "", form.date_of_birth.data
+        )
+        form.same_as.choices = [(str(match.person.id), str(match.person.id)) for match in matches] + [
+            (DIFFERENT_PERSON, "")
+        ]
+        if matches and not form.same_as.data:
+            form.same_as.errors = ["Say whether this is one of the people already known"]
+        elif form.same_as.data and form.same_as.data not in {value for value, _ in form.same_as.choices}:
+            form.same_as.errors = ["Choose one of the people listed, or say it is a different person"]
+        else:
+            existing = int(form.same_as.data) if form.same_as.data and form.same_as.data != DIFFERENT_PERSON else None
+            party = apply_service(
+                form,
+                service.add_party,
+                user,
+                case,
+                service.PartyDetails(
+                    role=PartyRole(form.role.data),
+                    first_name=form.first_name.data or "",
+                    last_name=form.last_name.data or "",
+                    other_names=form.other_names.data or None,
+                    date_of_birth=form.date_of_birth.data,
+                    relationship_to_victim=Relationship(form.relationship_to_victim.data)
+                    if form.relationship_to_victim.data
+                    else None,
+                    not_to_be_identified=bool(form.not_to_be_identified.data),
+                    enhanced_rights=form.enhanced_rights.data != "no",
+                    enhanced_rights_reason=form.enhanced_rights_reason.data or None,
+                    notes=form.notes.data or None,
+                    existing_person_id=existing,
+                ),
+            )
+            if party is not None:
+                flash(f"{party.role.label} added to the case.", "success")
+                return redirect(url_for("people.case_people", case_id=case.id))
+    return render_template(
+        "people/add.html", case=case, form=form, matches=matches, different=DIFFERENT_PERSON, active_tab="people"
+    )
+
+
+@bp.route("/cases/<int:case_id>/people/<int:party_id>/contact", methods=["GET", "POST"])
+def contact(case_id: int, party_id: int) -> str | Response:
+    """A victim's contact preferences and sealed details (officer in case and supervisor only)."""
+    case = load_case(case_id, Permission.CASE_EDIT)
+    ensure_case(Permission.SEALED_DETAILS_VIEW, case)
+    party = _party_or_404(case, party_id)
+    if party.role != PartyRole.VICTIM:
+        abort(404)
+    form = ContactForm(obj=party.contact if request.method == "GET" else None)
+    if request.method == "GET" and party.contact and party.contact.preferred_method:
+        form.preferred_method.data = party.contact.preferred_method.value
+    if form.validate_on_submit():
+        data = {name: form[name].data for name in service.ContactDetails.__dataclass_fields__}
+        data["preferred_method"] = ContactMethod(data["preferred_method"]) if data["preferred_method"] else None
+        for name in ("safe_times", "language", "access_needs", "sealed_address", "sealed_phone", "sealed_email"):
+            data[name] = data[name] or None
+        saved = apply_service(
+            form,
+            service.update_contact,
+            current_user._get_current_object(),
+            case,
+            party,
+            service.ContactDetails(**data),
+        )
+        if saved is not None:
+            flash("Contact details saved.", "success")
+            return redirect(url_for("people.case_people", case_id=case.id))
+    else:
+        viewed(case, "victim contact")
+    return render_template("people/contact.html", case=case, party=party, form=form, active_tab="people")
+
+
+@bp.route("/cases/<int:case_id>/people/<int:party_id>/reveal", methods=["POST"])
+def reveal(case_id: int, party_id: int) -> str:
+    """Break-glass: show sealed details once, after a reason is given (audited, flagged to the supervisor)."""
+    case = load_case(case_id, Permission.SEALED_DETAILS_BREAK_GLASS)
+    party = _party_or_404(case, party_id)
+    form = RevealForm()
+    revealed = None
+    if form.validate_on_submit():
+        contact = apply_service(
+            form, service.break_glass, current_user._get_current_object(), case, party, reason=form.reason.data or ""
+        )
+        if contact is not None:
+            revealed = {party.id: contact}
+    return _render_people(case, revealed=revealed, reveal_form=form, reveal_party_id=party.id)
+
+
+@bp.route("/disclosures/<int:disclosure_id>/acknowledge", methods=["POST"])
+@require(Permission.CASE_ALLOCATE)
+def acknowledge(disclosure_id: int) -> Response:
+    """A supervisor has seen a break-glass reveal on one of their cases."""
+    try:
+        service.acknowledge_disclosure(current_user._get_current_object(), disclosure_id)
+    except NotFound:
+        abort(404)
+    flash("Marked as reviewed.", "success")
+    return redirect(url_for("dashboard.home"))

@@ -1,0 +1,47 @@
+"""Record a report and allocate it in a real browser, as the demo users would."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_sign_in_journeys import _serious_accessibility_violations, _sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def test_officer_records_a_report_and_supervisor_allocates_it(page: Page, live_server):
+    base = live_server["base_url"]
+    _sign_in(page, base, "officer@casework.police.uk", live_server["password"])
+    page.get_by_role("link", name="Cases", exact=True).click()
+    page.get_by_role("link", name="Record a report").click()
+    page.get_by_label("101 non-emergency call", exact=True).check()
+    page.get_by_label("The victim", exact=True).check()
+    page.get_by_label("Stalking", exact=True).check()
+    page.get_by_label("Offence (Protection from Harassment Act 1997)").select_option("s2a")
+    page.get_by_label("Day").fill("2")
+    page.get_by_label("Month").fill("11")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_label("Summary of the report").fill("Browser journey: repeated messages from an ex-partner.")
+    page.get_by_role("button", name="Record the report").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("has been recorded")
+    reference = page.get_by_role("heading", level=1).inner_text()
+    assert _serious_accessibility_violations(page) == []
+
+    page.get_by_role("link", name="People").click()
+    page.get_by_role("link", name="Add a person").click()
+    page.get_by_label("Victim", exact=True).check()
+    page.get_by_label("First name").fill("Browser")
+    page.get_by_label("Last name").fill("Victim")
+    page.get_by_role("button", name="Add person").click()
+    expect(page.locator("#main-content")).to_contain_text("Victim: Browser Victim")
+    page.get_by_role("button", name="Sign out").click()
+
+    _sign_in(page, base, "supervisor@casework.police.uk", live_server["password"])
+    page.goto(f"{base}/cases?search={reference}")
+    page.get_by_role("link", name=reference).first.click()
+    page.get_by_role("link", name="Allocate").click()
+    page.get_by_label("Officer in case").select_option(label="Olivia Officer (Investigating officer)")
+    page.get_by_role("button", name="Allocate").click()
+    expect(page.locator(".casework-case-header")).to_contain_text("Allocated")
+    expect(page.locator(".moj-timeline")).to_contain_text("Officer in case: Olivia Officer")

@@ -1,0 +1,122 @@
+"""The case list: scope by role, filters, search by reference and by name, overdue first, constant queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from casework.auth.models import Role
+from casework.cases.models import CaseStatus, RiskLevel
+from casework.db import utcnow
+from casework.people.models import PartyRole
+from tests import factories
+from tests.querycount import count_queries
+
+
+def references(page: str, *cases) -> list[bool]:  # type: ignore[no-untyped-def]
+    return [case.reference in page for case in cases]
+
+
+def test_officer_starts_on_their_own_cases_and_can_see_the_team(make_client):
+    client, officer = make_client(Role.OFFICER)
+    mine = factories.allocated_case(officer)
+    teams = factories.CaseFactory(team=officer.team)
+    other_team = factories.CaseFactory()
+    page = client.get("/cases").get_data(as_text=True)
+    assert references(page, mine, teams, other_team) == [True, False, False]
+    team_page = client.get("/cases?scope=team").get_data(as_text=True)
+    assert references(team_page, mine, teams, other_team) == [True, True, False]
+    assert other_team.reference not in client.get("/cases?scope=all").get_data(as_text=True)
+
+
+def test_manager_sees_every_team(make_client):
+    client, _ = make_client(Role.MANAGER)
+    north, south = factories.CaseFactory(), factories.CaseFactory()
+    page = client.get("/cases").get_data(as_text=True)
+    assert references(page, north, south) == [True, True]
+
+
+def test_filters_by_status_risk_and_date(make_client):
+    client, supervisor = make_client(Role.SUPERVISOR)
+    team = supervisor.team
+    high = factories.CaseFactory(team=team, status=CaseStatus.INVESTIGATING, risk_level=RiskLevel.HIGH)
+    low = factories.CaseFactory(team=team, status=CaseStatus.INVESTIGATING, risk_level=RiskLevel.STANDARD)
+    old = factories.CaseFactory(team=team, reported_at=utcnow() - timedelta(days=400))
+    assert references(client.get("/cases?risk=high").get_data(as_text=True), high, low) == [True, False]
+    table = client.get("/cases?status=investigating").get_data(as_text=True).split('id="result-count"')[1]
+    assert references(table, high, low, old) == [True, True, False]
+    year_ago = (utcnow() - timedelta(days=365)).date()
+    since = f"reported_from={year_ago.day}&reported_from={year_ago.month}&reported_from={year_ago.year}"
+    table = client.get(f"/cases?{since}").get_data(as_text=True).split('id="result-count"')[1]
+    assert references(table, high, old) == [True, False]
+
+
+def test_search_by_reference_and_by_part_of_a_name(make_client):
+    client, supervisor = make_client(Role.SUPERVISOR)
+    case = factories.CaseFactory(team=supervisor.team)
+    other = factories.CaseFactory(team=supervisor.team)
+    factories.CasePartyFactory(case=case, person=factories.PersonFactory(first_name="Rowena", last_name="Fairweather"))
+    assert references(client.get(f"/cases?search={case.reference.lower()}").get_data(as_text=True), case, other) == [
+        True,
+        False,
+    ]
+    assert references(client.get("/cases?search=fairwea").get_data(as_text=True), case, other) == [True, False]
+    assert references(client.get("/cases?search=rowena fair").get_data(as_text=True), case, other) == [True, False]
+    assert "No cases match" in client.get("/cases?search=100%25_").get_data(as_text=True)
+
+
+def test_overdue_cases_are_shown_first_in_red(make_client):
+    client, supervisor = make_client(Role.SUPERVISOR)
+    late = factories.CaseFactory(team=supervisor.team, reported_at=utcnow() - timedelta(hours=30))
+    fresh = factories.CaseFactory(team=supervisor.team)
+    page = client.get("/cases").get_data(as_text=True)
+    overdue_panel = page.split('id="overdue"')[1].split("</ul>")[0]
+    assert late.reference in overdue_panel
+    assert fresh.reference not in overdue_panel
+    assert "overdue=y" not in page
+    only_overdue = client.get("/cases?overdue=y").get_data(as_text=True)
+    assert "casework-row--overdue" in only_overdue
+
+
+def test_bad_filter_values_are_ignored_with_a_message_not_an_error(make_client):
+    client, _ = make_client(Role.SUPERVISOR)
+    response = client.get(
+        "/cases?status=bogus&risk=&officer_id=abc&page=-4&sort=evil&reported_from=99&reported_from=99"
+    )
+    assert response.status_code == 200
+    assert "Some filters were ignored" in response.get_data(as_text=True)
+
+
+def test_pages_of_twenty_five(make_client):
+    client, supervisor = make_client(Role.SUPERVISOR)
+    for _ in range(30):
+        factories.CaseFactory(team=supervisor.team, created_by=supervisor)
+    first = client.get("/cases?scope=team").get_data(as_text=True)
+    assert "Page 1 of 2" in first
+    second = client.get("/cases?scope=team&page=2").get_data(as_text=True)
+    assert second.count("govuk-table__row") == 1 + 5
+    assert "Page 2 of 2" in client.get("/cases?scope=team&page=99").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/cases?scope=team", "/cases?scope=team&search=Example"])
+def test_case_list_runs_a_constant_number_of_queries(make_client, path):
+    client, supervisor = make_client(Role.SUPERVISOR)
+
+    def add_cases(count: int) -> None:
+        for _ in range(count):
+            case = factories.CaseFactory(
+                team=supervisor.team,
+                created_by=supervisor,
+                officer=supervisor,
+                reported_at=utcnow() - timedelta(days=3),
+            )
+            factories.CasePartyFactory(case=case, role=PartyRole.VICTIM)
+
+    add_cases(5)
+    with count_queries() as few:
+        assert client.get(path).status_code == 200
+    add_cases(195)
+    with count_queries() as many:
+        assert client.get(path).status_code == 200
+    assert many.count == few.count, many.statements
