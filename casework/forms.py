@@ -8,9 +8,10 @@ from datetime import date
 from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
+from wtforms import DateField, Field, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
-from wtforms.validators import StopValidation
+from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from casework.errors import DomainError
 from casework.extensions import db
@@ -101,3 +102,20 @@ def date_required(message: str) -> Callable[[Any, GovDateField], None]:
             raise StopValidation(message)
 
     return check
+
+
+def _text_validators(label: str, max_length: int, required: str | None) -> list[Any]:
+    return [
+        DataRequired(required) if required else Optional(),
+        Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+    ]
+
+
+def text_field(label: str, max_length: int, *, required: str | None = None) -> StringField:
+    """A one-line text field with a length limit; ``required`` is the message when it is left empty."""
+    return StringField(label, widget=GovTextInput(), validators=_text_validators(label, max_length, required))
+
+
+def text_area(label: str, max_length: int, *, required: str | None = None) -> TextAreaField:
+    """A multi-line text field with a length limit; ``required`` is the message when it is left empty."""
+    return TextAreaField(label, widget=GovTextArea(), validators=_text_validators(label, max_length, required))

@@ -9,28 +9,19 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from casework.cases.models import CaseStatus, Channel, Classification, NoteVisibility, Offence, Outcome, ReporterType
 from casework.db import utcnow
-from casework.forms import CaseworkForm, GovDateField, date_required
+from casework.forms import CaseworkForm, GovDateField, date_required, text_area, text_field
 from casework.templating import LONDON
 
 SUMMARY_MAX = 5000
 NOTE_MAX = 10000
 REASON_MAX = 2000
-
-
-def _reference_number(label: str) -> StringField:
-    return StringField(
-        label,
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=40, message=f"{label} must be 40 characters or fewer")],
-    )
 
 
 class NewCaseForm(CaseworkForm):
@@ -75,8 +66,8 @@ class NewCaseForm(CaseworkForm):
             Length(max=SUMMARY_MAX, message=f"Summary must be {SUMMARY_MAX} characters or fewer"),
         ],
     )
-    incident_number = _reference_number("Incident (call) number")
-    crime_number = _reference_number("Crime number")
+    incident_number = text_field("Incident (call) number", 40)
+    crime_number = text_field("Crime number", 40)
     restricted = BooleanField(
         "Restrict this case",
         widget=GovCheckboxInput(),
@@ -114,15 +105,9 @@ class EditCaseForm(CaseworkForm):
             Length(max=SUMMARY_MAX, message=f"Summary must be {SUMMARY_MAX} characters or fewer"),
         ],
     )
-    incident_number = _reference_number("Incident (call) number")
-    crime_number = _reference_number("Crime number")
+    incident_number = text_field("Incident (call) number", 40)
+    crime_number = text_field("Crime number", 40)
     submit = SubmitField("Save changes", widget=GovSubmitInput())
-
-
-def _reason(label: str, *, required: bool) -> TextAreaField:
-    validators = [Length(max=REASON_MAX, message=f"{label} must be {REASON_MAX} characters or fewer")]
-    validators.insert(0, DataRequired(f"Enter the {label.lower()}") if required else Optional())
-    return TextAreaField(label, widget=GovTextArea(), validators=validators)
 
 
 class StatusForm(CaseworkForm):
@@ -130,7 +115,7 @@ class StatusForm(CaseworkForm):
 
     version = HiddenField()
     status = RadioField("New status", widget=GovRadioInput(), validators=[InputRequired("Select the new status")])
-    reason = _reason("Reason", required=False)
+    reason = text_area("Reason", REASON_MAX)
     submit = SubmitField("Change status", widget=GovSubmitInput())
 
     def limit_to(self, statuses: list[CaseStatus]) -> None:
@@ -144,7 +129,7 @@ class AllocateForm(CaseworkForm):
     version = HiddenField()
     officer_id = SelectField("Officer in case", widget=GovSelect(), coerce=int)
     supervisor_id = SelectField("Supervisor", widget=GovSelect(), coerce=int)
-    reason = _reason("Reason for the change", required=False)
+    reason = text_area("Reason for the change", REASON_MAX)
     submit = SubmitField("Allocate", widget=GovSubmitInput())
 
 
@@ -155,7 +140,7 @@ class CloseForm(CaseworkForm):
     outcome = RadioField(
         "Outcome", widget=GovRadioInput(), choices=Outcome.choices(), validators=[InputRequired("Select the outcome")]
     )
-    reason = _reason("Closing summary", required=False)
+    reason = text_area("Closing summary", REASON_MAX)
     confirm = BooleanField("I have checked the items still open and want to close the case", widget=GovCheckboxInput())
     submit = SubmitField("Close case", widget=GovSubmitInput())
 
@@ -164,7 +149,7 @@ class ReopenForm(CaseworkForm):
     """Reopen a closed case."""
 
     version = HiddenField()
-    reason = _reason("Reason for reopening", required=True)
+    reason = text_area("Reason for reopening", REASON_MAX, required="Enter the reason for reopening")
     submit = SubmitField("Reopen case", widget=GovSubmitInput())
 
 
@@ -192,7 +177,7 @@ class NoteForm(CaseworkForm):
 class RestrictForm(CaseworkForm):
     """Restrict a case or lift the restriction."""
 
-    reason = _reason("Reason", required=True)
+    reason = text_area("Reason", REASON_MAX, required="Enter the reason")
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
@@ -204,5 +189,5 @@ class GrantAccessForm(CaseworkForm):
         widget=GovTextInput(),
         validators=[DataRequired("Enter an email address"), Length(max=254, message="Email address is too long")],
     )
-    reason = _reason("Reason", required=True)
+    reason = text_area("Reason", REASON_MAX, required="Enter the reason")
     submit = SubmitField("Add to access list", widget=GovSubmitInput())

@@ -14,24 +14,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from casework.forms import CaseworkForm, GovDateField
+from casework.forms import CaseworkForm, GovDateField, text_area, text_field
 from casework.people.models import ContactMethod, PartyRole, Relationship
 
 DIFFERENT_PERSON = "new"
-
-
-def _text(label: str, max_length: int, *, required: str | None = None) -> StringField:
-    validators = [Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")]
-    validators.insert(0, DataRequired(required) if required else Optional())
-    return StringField(label, widget=GovTextInput(), validators=validators)
-
-
-def _long_text(label: str, max_length: int) -> TextAreaField:
-    return TextAreaField(
-        label,
-        widget=GovTextArea(),
-        validators=[Optional(), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")],
-    )
 
 
 class PartyForm(CaseworkForm):
@@ -43,9 +29,9 @@ class PartyForm(CaseworkForm):
         choices=PartyRole.choices(),
         validators=[InputRequired("Select their part in the case")],
     )
-    first_name = _text("First name", 100, required="Enter their first name")
-    last_name = _text("Last name", 100, required="Enter their last name")
-    other_names = _text("Other names", 200)
+    first_name = text_field("First name", 100, required="Enter their first name")
+    last_name = text_field("Last name", 100, required="Enter their last name")
+    other_names = text_field("Other names", 200)
     date_of_birth = GovDateField("Date of birth", widget=GovDateInput())
     relationship_to_victim = SelectField(
         "Suspect's relationship to the victim",
@@ -63,8 +49,8 @@ class PartyForm(CaseworkForm):
         default="yes",
         validators=[Optional()],
     )
-    enhanced_rights_reason = _long_text("Reason for the enhanced rights decision", 1000)
-    notes = _long_text("Notes", 2000)
+    enhanced_rights_reason = text_area("Reason for the enhanced rights decision", 1000)
+    notes = text_area("Notes", 2000)
     same_as = RadioField(
         "Is this the same person?", widget=GovRadioInput(), choices=[], validate_choice=False, validators=[Optional()]
     )
@@ -80,18 +66,18 @@ class ContactForm(CaseworkForm):
         choices=[("", "Not recorded"), *ContactMethod.choices()],
         validators=[Optional()],
     )
-    safe_times = _text("Safe times to contact", 200)
+    safe_times = text_field("Safe times to contact", 200)
     voicemail_safe = BooleanField("Voicemail is safe", widget=GovCheckboxInput())
     texts_safe = BooleanField("Text messages are safe", widget=GovCheckboxInput())
     letters_safe = BooleanField("Letters are safe", widget=GovCheckboxInput())
     email_safe = BooleanField("Email is safe", widget=GovCheckboxInput())
-    language = _text("Language", 60)
+    language = text_field("Language", 60)
     interpreter_needed = BooleanField("Needs an interpreter", widget=GovCheckboxInput())
     uses_bsl = BooleanField("Uses British Sign Language", widget=GovCheckboxInput())
     uses_textphone = BooleanField("Uses a textphone or Relay UK", widget=GovCheckboxInput())
-    access_needs = _long_text("Other communication or access needs", 2000)
-    sealed_address = _long_text("Current address (sealed)", 500)
-    sealed_phone = _text("Safe phone number (sealed)", 40)
+    access_needs = text_area("Other communication or access needs", 2000)
+    sealed_address = text_area("Current address (sealed)", 500)
+    sealed_phone = text_field("Safe phone number (sealed)", 40)
     sealed_email = StringField(
         "Safe email address (sealed)",
         widget=GovTextInput(),
