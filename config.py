@@ -99,5 +99,6 @@ def load(instance_path: Path) -> dict[str, object]:
             "enable_utc": True,
         },
         "EVIDENCE_DIR": os.environ.get("EVIDENCE_DIR", str(instance_path / "evidence")),
+        "PROXY_FIX_HOPS": _env_int("PROXY_FIX_HOPS", 0),
         "ASSETS_DIR": os.environ.get("ASSETS_DIR", str(Path(__file__).parent / "node_modules")),
     }

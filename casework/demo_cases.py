@@ -182,6 +182,7 @@ def seed() -> None:
                 sealed_email=None,
             ),
         )
+        known = people.likely_matches(officer, suspect[0], suspect[1], suspect[2])
         people.add_party(
             officer,
             case,
@@ -191,6 +192,8 @@ def seed() -> None:
                 last_name=suspect[1],
                 date_of_birth=suspect[2],
                 relationship_to_victim=relationship,
+                existing_person_id=known[0].person.id if known else None,
+                different_person_confirmed=not known,
             ),
         )
         for number in range(incident_count):

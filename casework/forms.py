@@ -9,16 +9,19 @@ from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, Field, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
-from casework.errors import DomainError
+from casework.errors import ConflictError, DomainError
 from casework.extensions import db
 
 T = TypeVar("T")
 
 _KEPT_CONTROLS = {"\n", "\r", "\t"}
+# Dates typed into forms are births, reports and incidents: anything outside this is a typing slip.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 
 
 def clean_text(value: object) -> object:
@@ -57,6 +60,8 @@ def apply_service(form: FlaskForm, operation: Callable[..., T], *args: Any, **kw
     form.refused_by = None  # type: ignore[attr-defined]
     try:
         return operation(*args, **kwargs)
+    except StaleDataError as stale:
+        return apply_service(form, _raise_conflict, stale)
     except DomainError as error:
         db.session.rollback()
         form.refused_by = error  # type: ignore[attr-defined]
@@ -66,6 +71,13 @@ def apply_service(form: FlaskForm, operation: Callable[..., T], *args: Any, **kw
         else:
             form.form_errors.append(error.message)
         return None
+
+
+def _raise_conflict(stale: StaleDataError) -> None:
+    """Two saves raced and the database's version check caught it: the same message as any conflict."""
+    raise ConflictError(
+        "Someone else saved a change to this record at the same moment. Check it and try again; your entries are kept."
+    ) from stale
 
 
 class GovDateField(DateField):
@@ -84,7 +96,7 @@ class GovDateField(DateField):
             return
         try:
             day, month, year = (int(value) for value in values)
-            if year < 1900:
+            if not EARLIEST_YEAR <= year <= LATEST_YEAR:
                 raise ValueError
             self.data = date(year, month, day)
         except (ValueError, OverflowError) as error:

@@ -13,7 +13,7 @@ from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
 import sqlalchemy as sa
-from flask import abort, current_app, request
+from flask import abort, current_app, g, has_request_context, request
 from flask_login import current_user
 
 from casework.audit import service as audit
@@ -40,6 +40,7 @@ class Permission(enum.StrEnum):
     SEALED_DETAILS_VIEW = "sealed_details_view"
     SEALED_DETAILS_BREAK_GLASS = "sealed_details_break_glass"
     VIEW_ALL_TEAMS = "view_all_teams"
+    READ_POLICE_ONLY_NOTES = "read_police_only_notes"
 
 
 _OFFICER = frozenset(
@@ -50,6 +51,7 @@ _OFFICER = frozenset(
         Permission.CASE_PROGRESS,
         Permission.SEALED_DETAILS_VIEW,
         Permission.SEALED_DETAILS_BREAK_GLASS,
+        Permission.READ_POLICE_ONLY_NOTES,
     }
 )
 
@@ -65,6 +67,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     },
     Role.MANAGER: frozenset(
         {
+            Permission.READ_POLICE_ONLY_NOTES,
             Permission.CASE_VIEW,
             Permission.CASE_VIEW_AUDIT,
             Permission.VIEW_ALL_TEAMS,
@@ -177,8 +180,12 @@ def can_see_case(user: User, case: Case) -> bool:
     """Whether ``user`` may see ``case`` (the same rule as the lists, run in the database)."""
     if not getattr(user, "is_authenticated", False) or Permission.CASE_VIEW not in ROLE_PERMISSIONS[user.role]:
         return False
-    query = sa.select(sa.exists().where(Case.id == case.id, visible_cases_clause(user)))
-    return bool(db.session.execute(query).scalar())
+    cache = g.setdefault("visible_cases", {}) if has_request_context() else {}
+    key = (user.id, case.id, case.restricted)
+    if key not in cache:
+        query = sa.select(sa.exists().where(Case.id == case.id, visible_cases_clause(user)))
+        cache[key] = bool(db.session.execute(query).scalar())
+    return cache[key]
 
 
 def _runs_case(user: User, case: Case) -> bool:

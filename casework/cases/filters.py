@@ -14,11 +14,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SearchField, SelectField, SelectMultipleField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from casework.auth.models import Role, Team, User
 from casework.cases.models import CaseStatus, Classification, RiskLevel
-from casework.cases.queries import SORTS, CaseFilters, Scope, default_scope
+from casework.cases.queries import MIN_NAME_SEARCH, SORTS, CaseFilters, Scope, default_scope, is_reference
 from casework.extensions import db
 from casework.forms import CaseworkForm, GovDateField
 from casework.security import Permission, can
@@ -57,6 +57,12 @@ class CaseFilterForm(CaseworkForm):
         default="reported_desc",
     )
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
+
+    def validate_search(self, field: SearchField) -> None:
+        """A name search needs three letters (fewer would match half the county, and defeats the index)."""
+        text = (field.data or "").strip()
+        if text and not is_reference(text) and len(text) < MIN_NAME_SEARCH:
+            raise ValidationError(f"Enter at least {MIN_NAME_SEARCH} letters of a name, or a whole reference")
 
     def prepare(self, user: User) -> None:
         """Fill the choices this user may pick from."""

@@ -175,8 +175,11 @@ class NoteForm(CaseworkForm):
 
 
 class RestrictForm(CaseworkForm):
-    """Restrict a case or lift the restriction."""
+    """Restrict a case or lift the restriction (``target`` says which, so a double submit changes nothing)."""
 
+    target = RadioField(
+        "Restriction", choices=[("1", "Restricted"), ("0", "Not restricted")], validators=[InputRequired()]
+    )
     reason = text_area("Reason", REASON_MAX, required="Enter the reason")
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 

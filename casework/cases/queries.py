@@ -26,6 +26,7 @@ from casework.cases.models import (
     NoteVisibility,
     RiskLevel,
 )
+from casework.cases.service import format_reference
 from casework.db import utcnow
 from casework.extensions import db
 from casework.incidents.models import Incident
@@ -35,8 +36,9 @@ from casework.security import visible_cases_clause
 from casework.templating import LONDON
 
 PAGE_SIZE = 25
+MIN_NAME_SEARCH = 3
 ALLOCATION_DUE = timedelta(hours=24)
-_REFERENCE = re.compile(r"^SH-\d{4}-\d{1,6}$", re.IGNORECASE)
+_REFERENCE = re.compile(r"^SH-(\d{4})-(\d{1,6})$", re.IGNORECASE)
 
 
 class Scope:
@@ -86,6 +88,11 @@ class CasePage:
     def pages(self) -> int:
         """How many pages there are (at least one)."""
         return max(1, math.ceil(self.total / self.page_size))
+
+
+def is_reference(text: str) -> bool:
+    """Whether a search looks like a case reference (``SH-2026-123``) rather than a name."""
+    return _REFERENCE.match(text.strip()) is not None
 
 
 def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
@@ -154,8 +161,9 @@ def filtered_query(user: User, filters: CaseFilters, now: datetime) -> sa.Select
         query = query.where(overdue_clause(now))
     search = filters.search.strip()
     if search:
-        if _REFERENCE.match(search):
-            query = query.where(Case.reference == search.upper())
+        reference = _REFERENCE.match(search)
+        if reference:
+            query = query.where(Case.reference == format_reference(int(reference[1]), int(reference[2])))
         else:
             query = query.where(name_matches(search))
     return query

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -32,6 +32,7 @@ from casework.cases.models import (
 from casework.db import utcnow
 from casework.errors import ConflictError, DomainError, NotFound
 from casework.extensions import db
+from casework.templating import LONDON
 
 REFERENCE_PREFIX = "SH"
 
@@ -100,6 +101,13 @@ def record_case_view(actor: User, case: Case, page: str, **detail: object) -> No
     audit.record(AuditAction.VIEW, "case", case.id, actor=actor, detail={"page": page, **detail})
 
 
+def reported_at_for(day: date, *, now: datetime) -> datetime:
+    """The instant a report is taken as made: now if it was today (London), else 09:00 London that day."""
+    if day == now.astimezone(LONDON).date():
+        return now
+    return datetime.combine(day, time(9), tzinfo=LONDON)
+
+
 @dataclass(frozen=True)
 class NewCase:
     """What a report says when it is first recorded."""
@@ -146,7 +154,9 @@ def create_case(actor: User, details: NewCase) -> Case:
         CaseStatusChange(case_id=case.id, from_status=None, to_status=CaseStatus.REPORTED, changed_by_id=actor.id)
     )
     if details.restricted:
-        _grant_access(case, actor, granted_by=actor)
+        # The recorder and the team's supervisors, or nobody could allocate the case.
+        for user in [actor, *_active_supervisors(actor.team_id)]:
+            _grant_access(case, user, granted_by=actor)
     audit.record(
         AuditAction.CREATE,
         "case",
@@ -208,8 +218,12 @@ def _add_status_change(
 
 
 def allowed_next_statuses(case: Case) -> list[CaseStatus]:
-    """Statuses the case may move to next, excluding closing (which has its own page)."""
-    return [status for status in CaseStatus if status in TRANSITIONS[case.status] and status != CaseStatus.CLOSED]
+    """Statuses the case may move to next: not closing (its own page) nor allocated (reached by allocating)."""
+    return [
+        status
+        for status in CaseStatus
+        if status in TRANSITIONS[case.status] and status not in {CaseStatus.CLOSED, CaseStatus.ALLOCATED}
+    ]
 
 
 def change_status(actor: User, case: Case, to_status: CaseStatus, *, reason: str | None, expected_version: int) -> Case:
@@ -219,7 +233,7 @@ def change_status(actor: User, case: Case, to_status: CaseStatus, *, reason: str
         raise DomainError("Use 'Close case' to close a case: it needs an outcome", field="status")
     if to_status not in TRANSITIONS[case.status]:
         raise DomainError(f"A case cannot go from ‘{case.status.label}’ to ‘{to_status.label}’", field="status")
-    if to_status != CaseStatus.ALLOCATED and case.officer_id is None:
+    if to_status == CaseStatus.ALLOCATED or case.officer_id is None:
         raise DomainError("Allocate an officer in case first", field="status")
     _add_status_change(actor, case, to_status, reason=reason)
     db.session.flush()
@@ -333,6 +347,11 @@ def allocate(
     return case
 
 
+def _active_supervisors(team_id: int) -> list[User]:
+    query = sa.select(User).where(User.team_id == team_id, User.role == Role.SUPERVISOR, User.active)
+    return list(db.session.execute(query).scalars())
+
+
 def _grant_access(case: Case, user: User, *, granted_by: User) -> None:
     exists = db.session.execute(
         sa.select(CaseAccess.id).where(CaseAccess.case_id == case.id, CaseAccess.user_id == user.id)
@@ -393,11 +412,7 @@ def add_note(actor: User, case: Case, *, body: str, visibility: NoteVisibility) 
     db.session.add(note)
     db.session.flush()
     audit.record(
-        AuditAction.CREATE,
-        "case_note",
-        note.id,
-        actor=actor,
-        detail={"case_id": case.id, "visibility": visibility.value},
+        AuditAction.UPDATE, "case", case.id, actor=actor, detail={"note_added": note.id, "visibility": visibility.value}
     )
     return note
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -41,7 +40,6 @@ from casework.errors import ConflictError, NotFound
 from casework.extensions import db
 from casework.forms import apply_service
 from casework.security import Permission, can, ensure_case, require
-from casework.templating import LONDON
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 T = TypeVar("T")
@@ -97,7 +95,11 @@ def index() -> str:
         "case_list",
         None,
         actor=user,
-        detail={"filters": form.describe(), "results": page.total},
+        detail={
+            "filters": form.describe(),
+            "results": page.total,
+            "cases": sorted({case.id for case in [*page.cases, *overdue]}),
+        },
     )
     return render_template(
         "cases/list.html",
@@ -117,9 +119,7 @@ def new() -> str | Response:
     """Record a report as a case."""
     form = NewCaseForm()
     if form.validate_on_submit():
-        reported_on = form.reported_on.data
-        today = utcnow().astimezone(LONDON).date()
-        reported_at = utcnow() if reported_on == today else datetime.combine(reported_on, time(9), tzinfo=LONDON)
+        reported_at = service.reported_at_for(form.reported_on.data, now=utcnow())
         case = apply_service(
             form,
             service.create_case,
@@ -153,7 +153,7 @@ def summary(case_id: int) -> str:
         case=case,
         active_tab="summary",
         open_items=service.open_items(case),
-        timeline=queries.timeline(case, include_police_only=user.role != Role.ADVISER),
+        timeline=queries.timeline(case, include_police_only=can(user, Permission.READ_POLICE_ONLY_NOTES)),
         overdue=queries.is_overdue(case, utcnow()),
     )
 
@@ -184,6 +184,7 @@ def edit(case_id: int) -> str | Response:
         if updated is not None:
             flash("The case has been updated.", "success")
             return redirect(url_for("cases.summary", case_id=case.id))
+    viewed(case, "edit")
     return render_template("cases/edit.html", case=case, form=form, active_tab="summary")
 
 
@@ -207,6 +208,7 @@ def status(case_id: int) -> str | Response:
         if changed is not None:
             flash(f"The case is now ‘{changed.status.label}’.", "success")
             return redirect(url_for("cases.summary", case_id=case.id))
+    viewed(case, "status")
     return render_template("cases/status.html", case=case, form=form, active_tab="summary")
 
 
@@ -246,6 +248,7 @@ def allocate(case_id: int) -> str | Response:
         if allocated is not None:
             flash("The case has been allocated.", "success")
             return redirect(url_for("cases.summary", case_id=case.id))
+    viewed(case, "allocate")
     return render_template("cases/allocate.html", case=case, form=form, active_tab="summary")
 
 
@@ -269,6 +272,7 @@ def close(case_id: int) -> str | Response:
         if closed is not None:
             flash(f"Case {case.reference} is closed: {closed.outcome.label}.", "success")  # type: ignore[union-attr]
             return redirect(url_for("cases.summary", case_id=case.id))
+    viewed(case, "close")
     return render_template(
         "cases/close.html", case=case, form=form, open_items=service.open_items(case), active_tab="summary"
     )
@@ -288,6 +292,7 @@ def reopen(case_id: int) -> str | Response:
         if reopened is not None:
             flash("The case has been reopened.", "success")
             return redirect(url_for("cases.summary", case_id=case.id))
+    viewed(case, "reopen")
     return render_template("cases/reopen.html", case=case, form=form, active_tab="summary")
 
 
@@ -311,13 +316,12 @@ def log(case_id: int) -> str | Response:
             if note is not None:
                 flash("The log entry has been added.", "success")
                 return redirect(url_for("cases.log", case_id=case.id))
-    else:
-        viewed(case, "log")
+    viewed(case, "log")
     return render_template(
         "cases/log.html",
         case=case,
         form=form if can(user, Permission.CASE_EDIT, case) else None,
-        notes=service.notes_for(case, include_police_only=user.role != Role.ADVISER),
+        notes=service.notes_for(case, include_police_only=can(user, Permission.READ_POLICE_ONLY_NOTES)),
         active_tab="log",
     )
 
@@ -344,7 +348,7 @@ def access(case_id: int) -> str | Response:
                 service.set_restricted,
                 user,
                 case,
-                restricted=not case.restricted,
+                restricted=restrict_form.target.data == "1",
                 reason=restrict_form.reason.data or "",
             )
             if changed is not None:
@@ -365,8 +369,7 @@ def access(case_id: int) -> str | Response:
             if granted is not None:
                 flash(f"{granted.full_name} can now see this case.", "success")
                 return redirect(url_for("cases.access", case_id=case.id))
-    else:
-        viewed(case, "access")
+    viewed(case, "access")
     return render_template(
         "cases/access.html",
         case=case,

@@ -7,6 +7,8 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from casework.audit import service as audit
+from casework.audit.models import AuditAction
 from casework.auth.models import Role, User
 from casework.cases import queries
 from casework.dashboard import service
@@ -33,4 +35,8 @@ def _home_data(user: User) -> dict[str, Any]:
 def home() -> str:
     """Each role lands on its own home page."""
     user = current_user._get_current_object()
-    return render_template(f"dashboard/home_{user.role.value}.html", **_home_data(user))
+    data = _home_data(user)
+    shown = {case.id for case in data.get("overdue", [])} | {d.case_id for d in data.get("disclosures", [])}
+    if shown:
+        audit.record(AuditAction.VIEW, "case_list", None, actor=user, detail={"page": "home", "cases": sorted(shown)})
+    return render_template(f"dashboard/home_{user.role.value}.html", **data)

@@ -52,6 +52,7 @@ class PartyDetails:
     enhanced_rights_reason: str | None = None
     notes: str | None = None
     existing_person_id: int | None = None
+    different_person_confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,10 +163,19 @@ def _already_in_case(case: Case, person: Person, role: PartyRole) -> bool:
 
 
 def _existing_person(actor: User, details: PartyDetails) -> Person | None:
-    """The person record the officer confirmed as the same person (it must be one they may see)."""
-    if details.existing_person_id is None:
+    """The known person this one was confirmed to be, or ``None`` for a new person record.
+
+    When people with the same name and date of birth are already in cases the officer may
+    see, the officer must say whether this is one of them before a new record is made.
+    """
+    if details.existing_person_id is None and details.different_person_confirmed:
         return None
-    for match in likely_matches(actor, details.first_name, details.last_name, details.date_of_birth):
+    matches = likely_matches(actor, details.first_name, details.last_name, details.date_of_birth)
+    if details.existing_person_id is None:
+        if matches:
+            raise DomainError("Say whether this is one of the people already known", field="same_as")
+        return None
+    for match in matches:
         if match.person.id == details.existing_person_id:
             return match.person
     raise DomainError("Choose one of the people listed, or say it is a different person", field="same_as")

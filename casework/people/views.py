@@ -34,11 +34,14 @@ def _render_people(
 ) -> str:
     user = current_user._get_current_object()
     parties = service.parties_for(case)
+    linked = service.linked_cases(user, case, parties)
+    shown_elsewhere = sorted({link.case.id for links in linked.values() for link in links})
+    viewed(case, "people", linked_cases=shown_elsewhere)
     return render_template(
         "people/list.html",
         case=case,
         parties=parties,
-        linked=service.linked_cases(user, case, parties),
+        linked=linked,
         sees_sealed=service.may_see_sealed_details(user, case),
         may_break_glass=can(user, Permission.SEALED_DETAILS_BREAK_GLASS, case),
         may_edit=can(user, Permission.CASE_EDIT, case),
@@ -54,7 +57,6 @@ def _render_people(
 def case_people(case_id: int) -> str:
     """Victims, suspects, witnesses and reporters, with repeat-suspect links."""
     case = load_case(case_id)
-    viewed(case, "people")
     return _render_people(case)
 
 
@@ -66,18 +68,10 @@ def add(case_id: int) -> str | Response:
     form = PartyForm()
     matches: list = []
     if form.validate_on_submit():
-        matches = service.likely_matches(
-            user, form.first_name.data or "", form.last_name.data or "", form.date_of_birth.data
-        )
-        form.same_as.choices = [(str(match.person.id), str(match.person.id)) for match in matches] + [
-            (DIFFERENT_PERSON, "")
-        ]
-        if matches and not form.same_as.data:
-            form.same_as.errors = ["Say whether this is one of the people already known"]
-        elif form.same_as.data and form.same_as.data not in {value for value, _ in form.same_as.choices}:
+        answer = form.same_as.data or ""
+        if answer and answer != DIFFERENT_PERSON and not answer.isdigit():
             form.same_as.errors = ["Choose one of the people listed, or say it is a different person"]
         else:
-            existing = int(form.same_as.data) if form.same_as.data and form.same_as.data != DIFFERENT_PERSON else None
             party = apply_service(
                 form,
                 service.add_party,
@@ -96,12 +90,18 @@ def add(case_id: int) -> str | Response:
                     enhanced_rights=form.enhanced_rights.data != "no",
                     enhanced_rights_reason=form.enhanced_rights_reason.data or None,
                     notes=form.notes.data or None,
-                    existing_person_id=existing,
+                    existing_person_id=int(answer) if answer.isdigit() else None,
+                    different_person_confirmed=answer == DIFFERENT_PERSON,
                 ),
             )
             if party is not None:
                 flash(f"{party.role.label} added to the case.", "success")
                 return redirect(url_for("people.case_people", case_id=case.id))
+    if form.errors:
+        matches = service.likely_matches(
+            user, form.first_name.data or "", form.last_name.data or "", form.date_of_birth.data
+        )
+    viewed(case, "add person", likely_match_cases=sorted({match.case.id for match in matches}))
     return render_template(
         "people/add.html", case=case, form=form, matches=matches, different=DIFFERENT_PERSON, active_tab="people"
     )
@@ -134,8 +134,7 @@ def contact(case_id: int, party_id: int) -> str | Response:
         if saved is not None:
             flash("Contact details saved.", "success")
             return redirect(url_for("people.case_people", case_id=case.id))
-    else:
-        viewed(case, "victim contact")
+    viewed(case, "victim contact")
     return render_template("people/contact.html", case=case, party=party, form=form, active_tab="people")
 
 

@@ -54,6 +54,7 @@ def new_assessment(case_id: int) -> str | Response:
                 "success",
             )
             return redirect(url_for("risk.case_risk", case_id=case.id))
+    viewed(case, "new risk assessment")
     return render_template("risk/new.html", case=case, form=form, active_tab="risk")
 
 

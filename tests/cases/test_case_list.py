@@ -120,3 +120,22 @@ def test_case_list_runs_a_constant_number_of_queries(make_client, path):
     with count_queries() as many:
         assert client.get(path).status_code == 200
     assert many.count == few.count, many.statements
+
+
+def test_a_short_reference_finds_the_padded_one(make_client):
+    client, supervisor = make_client(Role.SUPERVISOR)
+    case = factories.CaseFactory(team=supervisor.team, reference="SH-2026-000012")
+    assert case.reference in client.get("/cases?search=sh-2026-12").get_data(as_text=True).split('id="result-count"')[1]
+
+
+def test_a_name_search_needs_three_letters(make_client):
+    client, _ = make_client(Role.SUPERVISOR)
+    page = client.get("/cases?search=ab").get_data(as_text=True)
+    assert "Enter at least 3 letters of a name" in page
+
+
+def test_a_far_future_date_filter_is_a_message_not_an_error(make_client):
+    client, _ = make_client(Role.SUPERVISOR)
+    response = client.get("/cases?reported_to=31&reported_to=12&reported_to=9999")
+    assert response.status_code == 200
+    assert "Some filters were ignored" in response.get_data(as_text=True)
