@@ -47,8 +47,8 @@ class CaseworkForm(FlaskForm):
             filters = list(unbound_field.kwargs.get("filters", ()))
             if not getattr(unbound_field.field_class, "keep_raw", False):
                 filters.insert(0, clean_text)
-            unbound_field.kwargs["filters"] = filters
-            return unbound_field.bind(form=form, **options)
+            # A copy for this form only: the unbound field belongs to the class and is shared.
+            return unbound_field.bind(form=form, **{**options, "filters": filters})
 
 
 def apply_service(form: FlaskForm, operation: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:

@@ -14,6 +14,7 @@ from casework.db import utcnow
 from casework.extensions import db
 from casework.incidents.models import EvidenceItem, EvidenceType, Incident
 from casework.people.models import CaseParty, PartyRole, Person
+from casework.people.service import refresh_party_names
 from casework.risk.checklist import CHECKLIST_VERSION
 from casework.risk.models import RiskAssessment
 
@@ -79,6 +80,13 @@ class CasePartyFactory(BaseFactory):
     person = factory.SubFactory(PersonFactory)
     role = PartyRole.VICTIM
     enhanced_rights = factory.LazyAttribute(lambda party: True if party.role == PartyRole.VICTIM else None)
+
+    @factory.post_generation
+    def searchable(party: CaseParty, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+        """Names reach the case list's search as they do through ``people.service.add_party``."""
+        if create:
+            refresh_party_names(party.case_id)
+            db.session.commit()
 
 
 class IncidentFactory(BaseFactory):

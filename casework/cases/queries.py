@@ -30,12 +30,15 @@ from casework.cases.service import format_reference
 from casework.db import utcnow
 from casework.extensions import db
 from casework.incidents.models import Incident
-from casework.people.models import CaseParty, PartyRole, Person
+from casework.people.models import CaseParty, PartyRole
 from casework.risk.models import RiskAssessment
 from casework.security import visible_cases_clause
 from casework.templating import LONDON
 
 PAGE_SIZE = 25
+# Counting every visible case grows with the data (about a second a page at national scale);
+# past this many, the list says "more than" and asks for a filter.
+COUNT_LIMIT = 1000
 MIN_NAME_SEARCH = 3
 ALLOCATION_DUE = timedelta(hours=24)
 _REFERENCE = re.compile(r"^SH-(\d{4})-(\d{1,6})$", re.IGNORECASE)
@@ -85,6 +88,11 @@ class CasePage:
     page_size: int = PAGE_SIZE
 
     @property
+    def total_is_capped(self) -> bool:
+        """Whether more cases match than were counted."""
+        return self.total > COUNT_LIMIT
+
+    @property
     def pages(self) -> int:
         """How many pages there are (at least one)."""
         return max(1, math.ceil(self.total / self.page_size))
@@ -129,15 +137,9 @@ def _local_midnight(day: date) -> datetime:
 
 
 def name_matches(search: str) -> sa.ColumnElement[bool]:
-    """Cases with a party whose name contains ``search`` (trigram-indexed on PostgreSQL)."""
-    # Written exactly as the trigram index's expression, so PostgreSQL uses the index.
-    full_name = sa.func.lower(Person.first_name.concat(sa.literal_column("' '")).concat(Person.last_name))
+    """Cases with a party whose name contains ``search``: one trigram-indexed column, no join."""
     pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return Case.id.in_(
-        sa.select(CaseParty.case_id)
-        .join(Person, Person.id == CaseParty.person_id)
-        .where(full_name.like(pattern, escape="\\"))
-    )
+    return Case.party_names.like(pattern, escape="\\")
 
 
 def filtered_query(user: User, filters: CaseFilters, now: datetime) -> sa.Select[tuple[Case]]:
@@ -201,7 +203,9 @@ def overdue_cases(user: User, *, limit: int = 10, now: datetime | None = None) -
 
 
 def _count(query: sa.Select[tuple[Case]]) -> int:
-    return db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    """How many cases match, counting no further than ``COUNT_LIMIT + 1`` (shown as "more than 1,000")."""
+    capped = query.order_by(None).with_only_columns(Case.id).limit(COUNT_LIMIT + 1).subquery()
+    return db.session.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ class CaseParty(Timestamped, db.Model):
     __tablename__ = "case_parties"
     __table_args__ = (
         sa.UniqueConstraint("case_id", "person_id", "role"),
-        sa.Index("ix_case_parties_person", "person_id", "role"),
+        sa.Index("ix_case_parties_person", "person_id", "role", postgresql_include=["case_id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

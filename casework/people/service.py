@@ -140,6 +140,7 @@ def add_party(actor: User, case: Case, details: PartyDetails) -> CaseParty:
         party.contact = VictimContact()
     db.session.add(party)
     db.session.flush()
+    refresh_party_names(case.id)
     audit.record(
         AuditAction.UPDATE,
         "case",
@@ -153,6 +154,22 @@ def add_party(actor: User, case: Case, details: PartyDetails) -> CaseParty:
             AuditAction.COMBINE, "case", case.id, actor=actor, detail={"person_id": person.id, "party_id": party.id}
         )
     return party
+
+
+def refresh_party_names(case_id: int) -> None:
+    """Keep ``cases.party_names`` (the case list's name search) in step with the case's parties.
+
+    A Core UPDATE, so the case's version does not change: adding a person is not an edit of the case.
+    The separator keeps a search from matching across two people's names.
+    """
+    names = db.session.execute(
+        sa.select(Person.first_name, Person.last_name)
+        .join(CaseParty, CaseParty.person_id == Person.id)
+        .where(CaseParty.case_id == case_id)
+        .order_by(CaseParty.id)
+    ).all()
+    joined = " | ".join(f"{first} {last}".lower() for first, last in names)
+    db.session.execute(sa.update(Case.__table__).where(Case.__table__.c.id == case_id).values(party_names=joined))
 
 
 def _already_in_case(case: Case, person: Person, role: PartyRole) -> bool:

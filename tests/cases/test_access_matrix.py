@@ -291,9 +291,9 @@ def test_a_restricted_case_answers_exactly_like_a_case_that_does_not_exist(make_
     hidden = client.get(f"/cases/{case.id}")
     missing = client.get("/cases/987654321")
     assert hidden.status_code == missing.status_code == 404
-    assert hidden.get_data(as_text=True).replace(str(case.id), "") == missing.get_data(as_text=True).replace(
-        "987654321", ""
-    )
+    assert hidden.get_data(as_text=True).replace(f"/cases/{case.id}", "/cases/ID") == missing.get_data(
+        as_text=True
+    ).replace("/cases/987654321", "/cases/ID")
     assert case.reference not in hidden.get_data(as_text=True)
 
 

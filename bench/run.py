@@ -1,0 +1,239 @@
+"""Benchmark the case list and case pages on 100,000 seeded cases: ``make bench``.
+
+Creates a database on the throwaway PostgreSQL cluster of ``scripts/with-test-services.sh``
+(``CASEWORK_TEST_PG_URL``), applies the migrations, seeds it with set-based SQL, signs in
+as officers, a supervisor and a manager through the real sign-in form, and times GET
+requests through the Flask test client. Then it applies the changes proposed in
+``bench/proposals.py`` (benchmark database and process only) and measures again. Prints a
+Markdown report and writes it into docs/benchmarks.md. The database is dropped at the end
+unless ``--keep`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from bench import measure, proposals, report, seed, shims
+from bench.app import dispose, make_app, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs" / "benchmarks.md"
+PASSWORD = "bench password, not a secret"  # throwaway accounts on a throwaway cluster
+
+
+@dataclass
+class PassResult:
+    """The measurements of one pass (as migrated, or with some proposals applied)."""
+
+    label: str
+    results: list[measure.ScenarioResult]
+    plans: str
+    changes: list[str]
+
+
+def log(message: str) -> None:
+    """Progress on stderr, so stdout carries only the report."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000, help="cases to seed (default 100,000)")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per scenario (default 200)")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed warm-up requests per scenario (default 20)")
+    parser.add_argument("--database", default="casework_bench", help="database name (default casework_bench)")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="reuse an already seeded database of that name")
+    parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument("--no-proposals", action="store_true", help="measure the app as migrated only")
+    parser.add_argument(
+        "--keep-form-leak", action="store_true", help="do not patch around the form-filter leak (bench/shims.py)"
+    )
+    parser.add_argument("--explain-all", action="store_true", help="EXPLAIN the slowest query of every scenario")
+    return parser.parse_args(argv)
+
+
+def _environment(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        sys.exit(f"{name} is not set: run the benchmark with `make bench` (it starts PostgreSQL and Redis).")
+    return value
+
+
+def explain_section(bench: measure.Bench, results: list[measure.ScenarioResult], *, explain_all: bool) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of the slowest SELECT in the p95 request of each scenario over target."""
+    chosen = [result for result in results if explain_all or not result.passed]
+    parts = []
+    for result in chosen:
+        sample = result.at_p95
+        selects = [s for s in sample.statements if s.sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+        if not selects:
+            continue
+        slowest = max(selects, key=lambda statement: statement.ms)
+        plan = bench.explain(slowest)
+        parts.append(
+            f"##### {result.name}: `{sample.path}`\n\n"
+            f"The p95 request: {sample.ms:.1f} ms, {sample.queries} statements, {sample.sql_ms:.1f} ms in SQL, "
+            f"{sample.render_ms:.1f} ms rendering. Its slowest statement took {slowest.ms:.1f} ms:\n\n"
+            f"```sql\n{slowest.sql.strip()}\n```\n\nParameters: `{slowest.parameters}`\n\n```\n{plan}\n```"
+        )
+    return "\n\n".join(parts)
+
+
+def signed_in_bench(app: Flask) -> measure.Bench:
+    """A bench on ``app`` with every client signed in."""
+    bench = measure.Bench(app, PASSWORD)
+    for key, user_id in [*measure.OFFICERS.items(), measure.SUPERVISOR, measure.MANAGER]:
+        bench.sign_in(key, user_id)
+    return bench
+
+
+def measure_pass(
+    label: str, bench: measure.Bench, scenarios: list[measure.Scenario], args: argparse.Namespace, changes: list[str]
+) -> PassResult:
+    """Run every scenario in turn and EXPLAIN the ones over target."""
+    log(f"Measuring {label}: {len(scenarios)} scenarios, {args.requests} requests each after {args.warmup} warm-up")
+    results = [bench.run(scenario, warmup=args.warmup, log=log) for scenario in scenarios]
+    return PassResult(label, results, explain_section(bench, results, explain_all=args.explain_all), changes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Seed, measure, try the proposals, report, clean up."""
+    args = parse_args(argv)
+    pg_url = _environment("CASEWORK_TEST_PG_URL")
+    redis_url = _environment("CASEWORK_TEST_REDIS_URL")
+    began = time.perf_counter()
+    load_before = os.getloadavg()
+    from casework.auth.passwords import hash_password
+
+    database_url = sa.make_url(pg_url).set(database=args.database).render_as_string(hide_password=False)
+    seeded: seed.SeedResult | None = None
+    try:
+        if args.reuse and seed.database_exists(pg_url, args.database):
+            log(f"Reusing database {args.database}")
+        else:
+            log(f"Creating database {args.database} and applying the migrations")
+            database_url = seed.recreate_database(pg_url, args.database)
+            migrating = make_app(database_url, redis_url)
+            migrate(migrating)
+            log(f"Seeding {args.cases:,} cases")
+            seeded = seed.seed(
+                database_url, cases=args.cases, password_hash=hash_password(PASSWORD), now=datetime.now(UTC), log=log
+            )
+            log(f"Seeded in {seeded.seconds:.1f} s: {seeded.counts}")
+            mismatches = seed.check_match_keys(database_url)
+            if mismatches:
+                log(f"WARNING: {mismatches} seeded match keys differ from name_match_key()")
+
+        app = make_app(database_url, redis_url)
+        leak_patched = False if args.keep_form_leak else shims.fix_form_filters_leak(app)
+        if leak_patched:
+            log("Form-filter leak found (bench/shims.py): patched in this process so timings do not drift")
+        bench = signed_in_bench(app)
+        if args.reuse:
+            proposals.revert_all(bench.engine)
+        env = report.describe_environment(bench.engine)
+        population = measure.load_population(bench.engine)
+        scenarios = measure.build_scenarios(population, requests=args.requests, today=datetime.now(UTC).date())
+        passes = [measure_pass("as migrated", bench, scenarios, args, [])]
+
+        if not args.no_proposals:
+            changes: list[str] = []
+            for step in proposals.PASSES:
+                for change in step.changes:
+                    log(f"  creating {change.name} (benchmark database only)")
+                    with bench.engine.begin() as connection:
+                        connection.exec_driver_sql(change.apply)
+                    changes.append(f"`{change.name}`")
+                if step.changes:
+                    proposals.vacuum_analyze(bench.engine)
+                for name, patch in step.patches:
+                    log(f"  patching in {name} (this process only)")
+                    patch()
+                    changes.append(name)
+                if step.engine_options is not None:
+                    dispose(app)
+                    app = make_app(database_url, redis_url, SQLALCHEMY_ENGINE_OPTIONS=step.engine_options)
+                    bench = signed_in_bench(app)
+                    changes.append(f"connection options `{proposals.WEB_SESSION_OPTIONS}`")
+                passes.append(measure_pass(step.label, bench, scenarios, args, list(changes)))
+
+        load_after = os.getloadavg()
+        notes = []
+        if leak_patched:
+            notes.append(
+                "- The app's form-filter leak (every form built adds another `clean_text` to its class's fields, so "
+                "pages slow down as a process ages) was found and patched in this process (`bench/shims.py`); "
+                "without that the later passes would be measured on an older, slower process."
+            )
+        elif not args.keep_form_leak:
+            notes.append("- No form-filter leak found (`bench/shims.py` did nothing).")
+        section = render(args, env, seeded, passes, time.perf_counter() - began, (load_before, load_after), notes)
+        print(section)
+        if not args.no_docs:
+            if report.replace_results(DOCS, section):
+                log(f"Results written to {DOCS.relative_to(ROOT)}")
+            else:
+                log(f"{DOCS.relative_to(ROOT)} has no result markers; not updated")
+        dispose(app)
+        for outcome in passes:
+            failed = [result.name for result in outcome.results if not result.passed]
+            log(f"{outcome.label}: " + ("all scenarios under target" if not failed else f"over: {', '.join(failed)}"))
+        return 0
+    finally:
+        if args.keep:
+            log(f"Kept database {args.database}")
+        else:
+            seed.drop_database(pg_url, args.database)
+            log(f"Dropped database {args.database}")
+
+
+def render(
+    args: argparse.Namespace,
+    env: report.Environment,
+    seeded: seed.SeedResult | None,
+    passes: list[PassResult],
+    seconds: float,
+    load: tuple[tuple[float, float, float], tuple[float, float, float]],
+    notes: list[str],
+) -> str:
+    """The report: run details, a results table per pass, and query plans of what is over target."""
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parts = [
+        f"### Last run: {when}",
+        "",
+        report.environment_markdown(env),
+        f"- Load average (1, 5, 15 min) at the start {', '.join(f'{v:.2f}' for v in load[0])}, "
+        f"at the end {', '.join(f'{v:.2f}' for v in load[1])}: other work on the machine shows up in the timings.",
+        report.seed_markdown(seeded) if seeded else "- Seed: reused an existing database (`--reuse`).",
+        f"- {args.requests} timed requests per scenario after {args.warmup} warm-up requests, per pass; "
+        f"whole run {seconds:.0f} s.",
+        *notes,
+    ]
+    for outcome in passes:
+        parts += ["", f"#### {outcome.label.capitalize()}", ""]
+        if outcome.changes:
+            parts += [
+                "Benchmark database and process only, not in the app yet: " + "; ".join(outcome.changes) + ".",
+                "",
+            ]
+        parts.append(report.results_table(outcome.results))
+    parts += ["", "#### Scenarios", "", report.scenario_notes(passes[0].results)]
+    for outcome in passes:
+        if outcome.plans:
+            parts += ["", f"#### Query plans over target, {outcome.label}", "", outcome.plans]
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
