@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from casework.auth.models import Role, Team, User
 from casework.cases.models import Case
@@ -15,25 +12,9 @@ from casework.extensions import db
 from casework.people.models import CaseParty, PartyRole, Person, VictimContact
 from tests import factories
 from tests.people.helpers import open_case
+from tests.querycount import count_queries
 
 ROLES = [PartyRole.VICTIM, PartyRole.SUSPECT, PartyRole.WITNESS, PartyRole.REPORTER]
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    """The SQL statements run on the test's connection (the app shares it), savepoints left out."""
-    statements: list[str] = []
-    engine = db.session.get_bind().engine
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def add_parties(case: Case, elsewhere: Case, count: int) -> None:
@@ -76,10 +57,10 @@ def test_the_people_tab_runs_a_constant_number_of_queries(make_client, viewer):
     supervisor = user if viewer == Role.SUPERVISOR else factories.UserFactory(role=Role.SUPERVISOR, team=team)
     small, large = two_cases(team, officer, supervisor, (5, 200))
     client.get(f"/cases/{small.id}/people")  # warm up: the first request loads what every request then caches
-    with counting_queries() as few:
+    with count_queries() as few:
         small_page = client.get(f"/cases/{small.id}/people")
-    with counting_queries() as many:
+    with count_queries() as many:
         large_page = client.get(f"/cases/{large.id}/people")
     assert small_page.status_code == large_page.status_code == 200
     assert large_page.get_data(as_text=True).count("Repeat suspect") == 50
-    assert len(many) == len(few), "\n".join(many)
+    assert many.count == few.count, "\n".join(many.statements)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
-import sqlalchemy as sa
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from casework.audit.models import AuditAction, AuditEvent
 from casework.cases.models import Case
@@ -54,18 +52,3 @@ def saved_changes() -> tuple[int, int]:
         select(func.count(AuditEvent.id)).where(AuditEvent.action.in_([AuditAction.CREATE, AuditAction.UPDATE]))
     ).scalar_one()
     return assessments, changes
-
-
-@contextmanager
-def count_statements(engine: sa.Engine) -> Iterator[list[str]]:
-    """Collect every SQL statement sent to ``engine`` inside the block."""
-    statements: list[str] = []
-
-    def collect(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", collect)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", collect)

@@ -11,7 +11,8 @@ from casework.cases.models import RiskLevel
 from casework.db import utcnow
 from casework.extensions import db
 from tests import factories
-from tests.risk.helpers import KEYS, count_statements, full_answers
+from tests.querycount import count_queries
+from tests.risk.helpers import KEYS, full_answers
 
 
 def test_the_current_level_shows_prominently_and_high_is_red(make_client):
@@ -91,10 +92,9 @@ def test_answers_to_an_unknown_checklist_version_are_still_shown(make_client):
 
 
 def _risk_tab_statements(client: FlaskClient, case_id: int) -> int:
-    engine = db.session.get_bind().engine
-    with count_statements(engine) as statements:
+    with count_queries() as counter:
         assert client.get(f"/cases/{case_id}/risk").status_code == 200
-    return len(statements)
+    return counter.count
 
 
 def test_the_risk_tab_runs_the_same_number_of_queries_for_2_or_30_assessments(make_client):
