@@ -24,7 +24,35 @@ NOTE_MAX = 10000
 REASON_MAX = 2000
 
 
-class NewCaseForm(CaseworkForm):
+class CaseFactsForm(CaseworkForm):
+    """The facts of a case that can be corrected later: shared by recording and editing."""
+
+    classification = RadioField(
+        "Classification",
+        widget=GovRadioInput(),
+        choices=Classification.choices(),
+        validators=[InputRequired("Select stalking or harassment")],
+    )
+    offence = SelectField(
+        "Offence (Protection from Harassment Act 1997)",
+        widget=GovSelect(),
+        choices=[("", "Select an offence"), *Offence.choices()],
+        validators=[DataRequired("Select the offence")],
+    )
+    summary = TextAreaField(
+        "Summary of the report",
+        widget=GovCharacterCount(),
+        description="What the victim says is happening. Do not include their address or contact details.",
+        validators=[
+            DataRequired("Enter a summary of the report"),
+            Length(max=SUMMARY_MAX, message=f"Summary must be {SUMMARY_MAX} characters or fewer"),
+        ],
+    )
+    incident_number = text_field("Incident (call) number", 40)
+    crime_number = text_field("Crime number", 40)
+
+
+class NewCaseForm(CaseFactsForm):
     """Record a report."""
 
     channel = RadioField(
@@ -39,35 +67,12 @@ class NewCaseForm(CaseworkForm):
         choices=ReporterType.choices(),
         validators=[InputRequired("Select who reported it")],
     )
-    classification = RadioField(
-        "Classification",
-        widget=GovRadioInput(),
-        choices=Classification.choices(),
-        validators=[InputRequired("Select stalking or harassment")],
-    )
-    offence = SelectField(
-        "Offence (Protection from Harassment Act 1997)",
-        widget=GovSelect(),
-        choices=[("", "Select an offence"), *Offence.choices()],
-        validators=[DataRequired("Select the offence")],
-    )
     reported_on = GovDateField(
         "Date reported",
         widget=GovDateInput(),
         description="For example, 27 3 2026",
         validators=[date_required("Enter the date it was reported")],
     )
-    summary = TextAreaField(
-        "Summary of the report",
-        widget=GovCharacterCount(),
-        description="What the victim says is happening. Do not include their address or contact details.",
-        validators=[
-            DataRequired("Enter a summary of the report"),
-            Length(max=SUMMARY_MAX, message=f"Summary must be {SUMMARY_MAX} characters or fewer"),
-        ],
-    )
-    incident_number = text_field("Incident (call) number", 40)
-    crime_number = text_field("Crime number", 40)
     restricted = BooleanField(
         "Restrict this case",
         widget=GovCheckboxInput(),
@@ -81,32 +86,10 @@ class NewCaseForm(CaseworkForm):
             raise ValidationError("Date reported must be today or in the past")
 
 
-class EditCaseForm(CaseworkForm):
+class EditCaseForm(CaseFactsForm):
     """Edit the facts of a case."""
 
     version = HiddenField()
-    classification = RadioField(
-        "Classification",
-        widget=GovRadioInput(),
-        choices=Classification.choices(),
-        validators=[InputRequired("Select stalking or harassment")],
-    )
-    offence = SelectField(
-        "Offence",
-        widget=GovSelect(),
-        choices=[("", "Select an offence"), *Offence.choices()],
-        validators=[DataRequired("Select the offence")],
-    )
-    summary = TextAreaField(
-        "Summary",
-        widget=GovCharacterCount(),
-        validators=[
-            DataRequired("Enter a summary"),
-            Length(max=SUMMARY_MAX, message=f"Summary must be {SUMMARY_MAX} characters or fewer"),
-        ],
-    )
-    incident_number = text_field("Incident (call) number", 40)
-    crime_number = text_field("Crime number", 40)
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
