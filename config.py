@@ -39,7 +39,7 @@ def _database_url(url: str) -> str:
     return url
 
 
-def _engine_options(database_url: str) -> dict[str, object]:
+def engine_options(database_url: str) -> dict[str, object]:
     """Pool options; on PostgreSQL, settings for short web queries (measured in docs/benchmarks.md)."""
     options: dict[str, object] = {"pool_pre_ping": True}
     if database_url.startswith("postgresql"):
@@ -75,7 +75,6 @@ def load(instance_path: Path) -> dict[str, object]:
         "CASEWORK_PRODUCTION": production,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

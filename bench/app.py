@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from unittest import mock
+
 from flask import Flask
 from flask_migrate import upgrade
 
@@ -9,17 +12,20 @@ from casework import create_app
 from casework.extensions import db
 
 
-def make_app(database_url: str, redis_url: str, **overrides: object) -> Flask:
-    """An app on ``database_url`` configured as the test suite does (Celery eager, limiter on Redis)."""
+def make_app(database_url: str, redis_url: str) -> Flask:
+    """An app on ``database_url`` configured as the test suite does (Celery eager, limiter on Redis).
+
+    The database comes from ``DATABASE_URL``, as in production, so that ``config.load`` also gives the
+    app its PostgreSQL connection options (``jit=off``, no parallel workers).
+    """
     config: dict[str, object] = {
         "TESTING": True,
         "SECRET_KEY": "bench-secret-key",
-        "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_STORAGE_URI": redis_url,
         "SIGN_IN_RATE_LIMIT_PER_ADDRESS": "100000 per minute",
     }
-    config.update(overrides)
-    app = create_app(config)
+    with mock.patch.dict(os.environ, {"DATABASE_URL": database_url}):
+        app = create_app(config)
     app.config["CELERY"].update(
         broker_url=redis_url, result_backend=redis_url, task_always_eager=True, task_eager_propagates=True
     )

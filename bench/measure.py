@@ -20,11 +20,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from bench import seed
+from casework.cases.queries import COUNT_LIMIT
 from casework.extensions import db
 
 TARGET_P95_MS = 50.0
 CSRF_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
-RESULT_COUNT = re.compile(r'id="result-count">(\d+) case')
+RESULT_COUNT = re.compile(r'id="result-count">\s*(?:(\d+) cases?|(More than) [\d,]+ cases)')
 
 
 @dataclass
@@ -105,7 +106,7 @@ class Sample:
     queries: int
     sql_ms: float
     render_ms: float
-    results: int | None
+    results: int | None  # cases matched, as counted (COUNT_LIMIT + 1 for "More than 1,000 cases")
     statements: list[Statement]
 
 
@@ -161,7 +162,10 @@ class ScenarioResult:
     def results_median(self) -> str:
         """Median number of cases matched, for list pages."""
         found = [sample.results for sample in self.samples if sample.results is not None]
-        return f"{statistics.median(found):g}" if found else "–"
+        if not found:
+            return "–"
+        median = statistics.median_low(found)
+        return f"> {COUNT_LIMIT:,}" if median > COUNT_LIMIT else str(median)
 
     @property
     def passed(self) -> bool:
@@ -237,7 +241,7 @@ class Bench:
             queries=len(statements),
             sql_ms=sum(statement.ms for statement in statements),
             render_ms=self.renders.ms,
-            results=int(found.group(1)) if found else None,
+            results=None if not found else COUNT_LIMIT + 1 if found.group(2) else int(found.group(1)),
             statements=statements,
         )
 

@@ -66,7 +66,7 @@ def environment_markdown(env: Environment) -> str:
         [
             f"- Machine: {env.cpus} CPUs ({env.cpu_model}), {env.memory_gb:.1f} GB memory; Python {env.python}.",
             f"- PostgreSQL {env.pg_settings.get('server_version', '?')} on loopback, the throwaway cluster of "
-            "`scripts/with-test-services.sh`: "
+            "`scripts/with-test-services.sh`, as the app's connections see it: "
             + settings
             + ". Durability is off (no fsync), so commits cost less than in production.",
         ]

@@ -3,10 +3,8 @@
 Creates a database on the throwaway PostgreSQL cluster of ``scripts/with-test-services.sh``
 (``CASEWORK_TEST_PG_URL``), applies the migrations, seeds it with set-based SQL, signs in
 as officers, a supervisor and a manager through the real sign-in form, and times GET
-requests through the Flask test client. Then it applies the changes proposed in
-``bench/proposals.py`` (benchmark database and process only) and measures again. Prints a
-Markdown report and writes it into docs/benchmarks.md. The database is dropped at the end
-unless ``--keep`` is given.
+requests through the Flask test client. Prints a Markdown report and writes it into
+docs/benchmarks.md. The database is dropped at the end unless ``--keep`` is given.
 """
 
 from __future__ import annotations
@@ -15,29 +13,18 @@ import argparse
 import os
 import sys
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
 
-from bench import measure, proposals, report, seed, shims
+from bench import measure, report, seed
 from bench.app import dispose, make_app, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
 PASSWORD = "bench password, not a secret"  # throwaway accounts on a throwaway cluster
-
-
-@dataclass
-class PassResult:
-    """The measurements of one pass (as migrated, or with some proposals applied)."""
-
-    label: str
-    results: list[measure.ScenarioResult]
-    plans: str
-    changes: list[str]
 
 
 def log(message: str) -> None:
@@ -55,10 +42,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse an already seeded database of that name")
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
-    parser.add_argument("--no-proposals", action="store_true", help="measure the app as migrated only")
-    parser.add_argument(
-        "--keep-form-leak", action="store_true", help="do not patch around the form-filter leak (bench/shims.py)"
-    )
     parser.add_argument("--explain-all", action="store_true", help="EXPLAIN the slowest query of every scenario")
     return parser.parse_args(argv)
 
@@ -98,17 +81,8 @@ def signed_in_bench(app: Flask) -> measure.Bench:
     return bench
 
 
-def measure_pass(
-    label: str, bench: measure.Bench, scenarios: list[measure.Scenario], args: argparse.Namespace, changes: list[str]
-) -> PassResult:
-    """Run every scenario in turn and EXPLAIN the ones over target."""
-    log(f"Measuring {label}: {len(scenarios)} scenarios, {args.requests} requests each after {args.warmup} warm-up")
-    results = [bench.run(scenario, warmup=args.warmup, log=log) for scenario in scenarios]
-    return PassResult(label, results, explain_section(bench, results, explain_all=args.explain_all), changes)
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Seed, measure, try the proposals, report, clean up."""
+    """Seed, measure, report, clean up."""
     args = parse_args(argv)
     pg_url = _environment("CASEWORK_TEST_PG_URL")
     redis_url = _environment("CASEWORK_TEST_REDIS_URL")
@@ -124,61 +98,30 @@ def main(argv: list[str] | None = None) -> int:
         else:
             log(f"Creating database {args.database} and applying the migrations")
             database_url = seed.recreate_database(pg_url, args.database)
-            migrating = make_app(database_url, redis_url)
-            migrate(migrating)
+            migrate(make_app(database_url, redis_url))
             log(f"Seeding {args.cases:,} cases")
             seeded = seed.seed(
                 database_url, cases=args.cases, password_hash=hash_password(PASSWORD), now=datetime.now(UTC), log=log
             )
             log(f"Seeded in {seeded.seconds:.1f} s: {seeded.counts}")
-            mismatches = seed.check_match_keys(database_url)
-            if mismatches:
-                log(f"WARNING: {mismatches} seeded match keys differ from name_match_key()")
+            for what, mismatches in [
+                ("match keys differ from name_match_key()", seed.check_match_keys(database_url)),
+                ("cases' party_names differ from refresh_party_names()", seed.check_party_names(database_url)),
+            ]:
+                if mismatches:
+                    log(f"WARNING: {mismatches} seeded {what}")
 
         app = make_app(database_url, redis_url)
-        leak_patched = False if args.keep_form_leak else shims.fix_form_filters_leak(app)
-        if leak_patched:
-            log("Form-filter leak found (bench/shims.py): patched in this process so timings do not drift")
         bench = signed_in_bench(app)
-        if args.reuse:
-            proposals.revert_all(bench.engine)
         env = report.describe_environment(bench.engine)
         population = measure.load_population(bench.engine)
         scenarios = measure.build_scenarios(population, requests=args.requests, today=datetime.now(UTC).date())
-        passes = [measure_pass("as migrated", bench, scenarios, args, [])]
-
-        if not args.no_proposals:
-            changes: list[str] = []
-            for step in proposals.PASSES:
-                for change in step.changes:
-                    log(f"  creating {change.name} (benchmark database only)")
-                    with bench.engine.begin() as connection:
-                        connection.exec_driver_sql(change.apply)
-                    changes.append(f"`{change.name}`")
-                if step.changes:
-                    proposals.vacuum_analyze(bench.engine)
-                for name, patch in step.patches:
-                    log(f"  patching in {name} (this process only)")
-                    patch()
-                    changes.append(name)
-                if step.engine_options is not None:
-                    dispose(app)
-                    app = make_app(database_url, redis_url, SQLALCHEMY_ENGINE_OPTIONS=step.engine_options)
-                    bench = signed_in_bench(app)
-                    changes.append(f"connection options `{proposals.WEB_SESSION_OPTIONS}`")
-                passes.append(measure_pass(step.label, bench, scenarios, args, list(changes)))
+        log(f"Measuring {len(scenarios)} scenarios, {args.requests} requests each after {args.warmup} warm-up")
+        results = [bench.run(scenario, warmup=args.warmup, log=log) for scenario in scenarios]
+        plans = explain_section(bench, results, explain_all=args.explain_all)
 
         load_after = os.getloadavg()
-        notes = []
-        if leak_patched:
-            notes.append(
-                "- The app's form-filter leak (every form built adds another `clean_text` to its class's fields, so "
-                "pages slow down as a process ages) was found and patched in this process (`bench/shims.py`); "
-                "without that the later passes would be measured on an older, slower process."
-            )
-        elif not args.keep_form_leak:
-            notes.append("- No form-filter leak found (`bench/shims.py` did nothing).")
-        section = render(args, env, seeded, passes, time.perf_counter() - began, (load_before, load_after), notes)
+        section = render(args, env, seeded, results, plans, time.perf_counter() - began, (load_before, load_after))
         print(section)
         if not args.no_docs:
             if report.replace_results(DOCS, section):
@@ -186,9 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 log(f"{DOCS.relative_to(ROOT)} has no result markers; not updated")
         dispose(app)
-        for outcome in passes:
-            failed = [result.name for result in outcome.results if not result.passed]
-            log(f"{outcome.label}: " + ("all scenarios under target" if not failed else f"over: {', '.join(failed)}"))
+        failed = [result.name for result in results if not result.passed]
+        log("All scenarios under target" if not failed else f"Over target: {', '.join(failed)}")
         return 0
     finally:
         if args.keep:
@@ -202,12 +144,12 @@ def render(
     args: argparse.Namespace,
     env: report.Environment,
     seeded: seed.SeedResult | None,
-    passes: list[PassResult],
+    results: list[measure.ScenarioResult],
+    plans: str,
     seconds: float,
     load: tuple[tuple[float, float, float], tuple[float, float, float]],
-    notes: list[str],
 ) -> str:
-    """The report: run details, a results table per pass, and query plans of what is over target."""
+    """The report: run details, the results table, and query plans of what is over target."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         f"### Last run: {when}",
@@ -216,22 +158,20 @@ def render(
         f"- Load average (1, 5, 15 min) at the start {', '.join(f'{v:.2f}' for v in load[0])}, "
         f"at the end {', '.join(f'{v:.2f}' for v in load[1])}: other work on the machine shows up in the timings.",
         report.seed_markdown(seeded) if seeded else "- Seed: reused an existing database (`--reuse`).",
-        f"- {args.requests} timed requests per scenario after {args.warmup} warm-up requests, per pass; "
+        f"- {args.requests} timed requests per scenario after {args.warmup} warm-up requests; "
         f"whole run {seconds:.0f} s.",
-        *notes,
+        "",
+        "#### Results",
+        "",
+        report.results_table(results),
+        "",
+        "#### Scenarios",
+        "",
+        report.scenario_notes(results),
     ]
-    for outcome in passes:
-        parts += ["", f"#### {outcome.label.capitalize()}", ""]
-        if outcome.changes:
-            parts += [
-                "Benchmark database and process only, not in the app yet: " + "; ".join(outcome.changes) + ".",
-                "",
-            ]
-        parts.append(report.results_table(outcome.results))
-    parts += ["", "#### Scenarios", "", report.scenario_notes(passes[0].results)]
-    for outcome in passes:
-        if outcome.plans:
-            parts += ["", f"#### Query plans over target, {outcome.label}", "", outcome.plans]
+    if plans:
+        title = "Query plans" if args.explain_all else "Query plans over target"
+        parts += ["", f"#### {title}", "", plans]
     return "\n".join(parts)
 
 

@@ -473,6 +473,16 @@ STEPS: list[tuple[str, str]] = [
         """,
     ),
     (
+        # cases.party_names, the list's name search: the backfill of migration 0003, which ran on an empty table.
+        "party names",
+        """
+        UPDATE cases SET party_names = names.joined FROM (
+            SELECT cp.case_id, string_agg(lower(p.first_name || ' ' || p.last_name), ' | ' ORDER BY cp.id) AS joined
+            FROM case_parties cp JOIN people p ON p.id = cp.person_id GROUP BY cp.case_id
+        ) AS names WHERE names.case_id = cases.id
+        """,
+    ),
+    (
         "victim contacts",
         """
         INSERT INTO victim_contacts (party_id, preferred_method, safe_times, voicemail_safe, texts_safe, letters_safe,
@@ -659,3 +669,23 @@ def check_match_keys(database_url: str, sample: int = 2000) -> int:
             "SELECT first_name, last_name, match_key FROM people TABLESAMPLE SYSTEM (5) LIMIT %s", (sample,)
         ).fetchall()
     return sum(1 for first, last, key in rows if name_match_key(first, last) != key)
+
+
+def check_party_names(database_url: str, sample: int = 2000) -> int:
+    """How many of a sample of seeded cases have ``party_names`` other than the app would write (should be 0).
+
+    The app's ``people.service.refresh_party_names`` joins ``f"{first} {last}".lower()`` in party order.
+    """
+    with psycopg.connect(libpq_url(database_url)) as connection:
+        rows = connection.execute(
+            "SELECT c.party_names, array_agg(p.first_name ORDER BY cp.id), array_agg(p.last_name ORDER BY cp.id)"
+            " FROM (SELECT id, party_names FROM cases TABLESAMPLE SYSTEM (5) LIMIT %s) AS c"
+            " JOIN case_parties cp ON cp.case_id = c.id JOIN people p ON p.id = cp.person_id"
+            " GROUP BY c.id, c.party_names",
+            (sample,),
+        ).fetchall()
+    return sum(
+        1
+        for stored, firsts, lasts in rows
+        if stored != " | ".join(f"{first} {last}".lower() for first, last in zip(firsts, lasts, strict=True))
+    )
