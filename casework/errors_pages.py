@@ -6,6 +6,8 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from casework.errors import NotFound
+
 _TITLES = {
     400: "Something was wrong with that request",
     403: "You do not have access to this page",
@@ -23,6 +25,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> tuple[str, int]:
         return render_template("errors/csrf.html", title="Your form could not be sent"), 400
+
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound) -> tuple[str, int]:
+        """A service could not find the object asked for: the same 404 page as an unknown address."""
+        return render_template("errors/error.html", code=404, title=_TITLES[404]), 404
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

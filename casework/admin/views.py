@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -10,18 +10,10 @@ from casework.admin import service
 from casework.admin.forms import NO_TEAM, ConfirmForm, TeamForm, UserForm
 from casework.auth.models import Role, User
 from casework.db import utcnow
-from casework.errors import NotFound
 from casework.forms import apply_service
 from casework.security import Permission, require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _user_or_404(user_id: int) -> User:
-    try:
-        return service.get_user(user_id)
-    except NotFound:
-        abort(404)
 
 
 def _user_form(user: User | None = None) -> UserForm:
@@ -66,7 +58,7 @@ def new_user() -> str | Response:
 @require(Permission.MANAGE_USERS)
 def edit_user(user_id: int) -> str | Response:
     """Change an account's details, and reach the account actions."""
-    user = _user_or_404(user_id)
+    user = service.get_user(user_id)
     form = _user_form(user)
     if form.validate_on_submit():
         updated = apply_service(
@@ -90,7 +82,7 @@ def edit_user(user_id: int) -> str | Response:
 @require(Permission.MANAGE_USERS)
 def set_active(user_id: int, action: str) -> str | Response:
     """Deactivate or reactivate an account."""
-    user = _user_or_404(user_id)
+    user = service.get_user(user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         done = apply_service(
@@ -108,7 +100,7 @@ def set_active(user_id: int, action: str) -> str | Response:
 @require(Permission.MANAGE_USERS)
 def unlock(user_id: int) -> Response:
     """Lift a sign-in lockout."""
-    user = _user_or_404(user_id)
+    user = service.get_user(user_id)
     if ConfirmForm().validate_on_submit():
         service.unlock(user)
         flash(f"{user.full_name}'s account has been unlocked.", "success")
@@ -119,7 +111,7 @@ def unlock(user_id: int) -> Response:
 @require(Permission.MANAGE_USERS)
 def reset_password(user_id: int) -> str | Response:
     """Issue a new temporary password."""
-    user = _user_or_404(user_id)
+    user = service.get_user(user_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("admin.edit_user", user_id=user.id))
     password = service.reset_password(user)
@@ -141,10 +133,7 @@ def teams() -> str | Response:
 @require(Permission.MANAGE_TEAMS)
 def edit_team(team_id: int) -> str | Response:
     """Rename a team."""
-    try:
-        team = service.get_team(team_id)
-    except NotFound:
-        abort(404)
+    team = service.get_team(team_id)
     form = TeamForm(obj=team)
     if form.validate_on_submit() and apply_service(form, service.rename_team, team, form.name.data or "") is not None:
         flash("The team has been renamed.", "success")

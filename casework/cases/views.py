@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -36,7 +36,7 @@ from casework.cases.models import (
     ReporterType,
 )
 from casework.db import utcnow
-from casework.errors import ConflictError, NotFound
+from casework.errors import ConflictError
 from casework.extensions import db
 from casework.forms import apply_service
 from casework.security import Permission, can, ensure_case, require
@@ -47,10 +47,7 @@ T = TypeVar("T")
 
 def load_case(case_id: int, permission: Permission = Permission.CASE_VIEW) -> Case:
     """The case, if the signed-in user may do ``permission`` to it; otherwise 404/403 (audited)."""
-    try:
-        case = service.get_case(case_id)
-    except NotFound:
-        abort(404)
+    case = service.get_case(case_id)
     ensure_case(permission, case)
     return case
 

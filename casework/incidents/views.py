@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from casework.cases.models import Case, Channel
 from casework.cases.views import load_case, viewed
-from casework.errors import ConflictError, NotFound
+from casework.errors import ConflictError
 from casework.forms import apply_service
 from casework.incidents import service, storage
 from casework.incidents.forms import EvidenceForm, IncidentForm
@@ -40,13 +40,6 @@ def behaviour_labels(values: list[str]) -> list[str]:
     """The words for stored behaviour values, in the order of the list."""
     chosen = set(values)
     return [behaviour.label for behaviour in Behaviour if behaviour.value in chosen]
-
-
-def _incident_or_404(case: Case, incident_id: int) -> Incident:
-    try:
-        return service.get_incident(case, incident_id)
-    except NotFound:
-        abort(404)
 
 
 def _details(form: IncidentForm) -> service.IncidentDetails:
@@ -103,7 +96,7 @@ def new(case_id: int) -> str | Response:
 def edit(case_id: int, incident_id: int) -> str | Response:
     """Change an incident's details."""
     case = load_case(case_id, Permission.CASE_EDIT)
-    incident = _incident_or_404(case, incident_id)
+    incident = service.get_incident(case, incident_id)
     form = IncidentForm()
     if request.method == "GET":
         viewed(case, "incident")
@@ -130,7 +123,7 @@ def edit(case_id: int, incident_id: int) -> str | Response:
 def add_evidence(case_id: int, incident_id: int) -> str | Response:
     """Add an item of evidence to an incident, with an optional file."""
     case = load_case(case_id, Permission.CASE_EDIT)
-    incident = _incident_or_404(case, incident_id)
+    incident = service.get_incident(case, incident_id)
     form = EvidenceForm()
     if request.method == "GET":
         viewed(case, "incident")
@@ -161,11 +154,8 @@ def add_evidence(case_id: int, incident_id: int) -> str | Response:
 def download(case_id: int, incident_id: int, evidence_id: int) -> Response:
     """Download an evidence file (logged as a consultation of the case); never shown inline."""
     case = load_case(case_id)
-    try:
-        item = service.get_evidence(case, incident_id, evidence_id)
-        path = service.evidence_file(current_user._get_current_object(), case, item)
-    except NotFound:
-        abort(404)
+    item = service.get_evidence(case, incident_id, evidence_id)
+    path = service.evidence_file(current_user._get_current_object(), case, item)
     return send_file(
         path,
         mimetype=item.content_type or "application/octet-stream",

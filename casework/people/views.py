@@ -8,21 +8,13 @@ from werkzeug.wrappers import Response
 
 from casework.cases.models import Case
 from casework.cases.views import load_case, viewed
-from casework.errors import NotFound
 from casework.forms import apply_service
 from casework.people import service
 from casework.people.forms import DIFFERENT_PERSON, ContactForm, PartyForm, RevealForm
-from casework.people.models import CaseParty, ContactMethod, PartyRole, Relationship, VictimContact
+from casework.people.models import ContactMethod, PartyRole, Relationship, VictimContact
 from casework.security import Permission, can, ensure_case, require
 
 bp = Blueprint("people", __name__)
-
-
-def _party_or_404(case: Case, party_id: int) -> CaseParty:
-    try:
-        return service.get_party(case, party_id)
-    except NotFound:
-        abort(404)
 
 
 def _render_people(
@@ -112,7 +104,7 @@ def contact(case_id: int, party_id: int) -> str | Response:
     """A victim's contact preferences and sealed details (officer in case and supervisor only)."""
     case = load_case(case_id, Permission.CASE_EDIT)
     ensure_case(Permission.SEALED_DETAILS_VIEW, case)
-    party = _party_or_404(case, party_id)
+    party = service.get_party(case, party_id)
     if party.role != PartyRole.VICTIM:
         abort(404)
     form = ContactForm(obj=party.contact if request.method == "GET" else None)
@@ -142,7 +134,7 @@ def contact(case_id: int, party_id: int) -> str | Response:
 def reveal(case_id: int, party_id: int) -> str:
     """Break-glass: show sealed details once, after a reason is given (audited, flagged to the supervisor)."""
     case = load_case(case_id, Permission.SEALED_DETAILS_BREAK_GLASS)
-    party = _party_or_404(case, party_id)
+    party = service.get_party(case, party_id)
     form = RevealForm()
     revealed = None
     if form.validate_on_submit():
@@ -158,9 +150,6 @@ def reveal(case_id: int, party_id: int) -> str:
 @require(Permission.CASE_ALLOCATE)
 def acknowledge(disclosure_id: int) -> Response:
     """A supervisor has seen a break-glass reveal on one of their cases."""
-    try:
-        service.acknowledge_disclosure(current_user._get_current_object(), disclosure_id)
-    except NotFound:
-        abort(404)
+    service.acknowledge_disclosure(current_user._get_current_object(), disclosure_id)
     flash("Marked as reviewed.", "success")
     return redirect(url_for("dashboard.home"))

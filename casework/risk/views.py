@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from casework.cases.models import RiskLevel
 from casework.cases.views import load_case, viewed
-from casework.errors import NotFound
 from casework.forms import apply_service
 from casework.risk import service
 from casework.risk.forms import AssessmentForm
@@ -62,9 +61,6 @@ def new_assessment(case_id: int) -> str | Response:
 def assessment(case_id: int, assessment_id: int) -> str:
     """One assessment in full."""
     case = load_case(case_id)
-    try:
-        found = service.get_assessment(case, assessment_id)
-    except NotFound:
-        abort(404)
+    found = service.get_assessment(case, assessment_id)
     viewed(case, "risk_assessment", assessment_id=found.id)
     return render_template("risk/assessment.html", case=case, assessment=found, active_tab="risk")
