@@ -35,6 +35,8 @@ from casework.extensions import db
 from casework.templating import LONDON
 
 REFERENCE_PREFIX = "SH"
+OFFICER_IN_CASE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
+SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR})
 
 # DOMAIN.md: reported -> allocated -> investigating -> charged -> at_court -> closed, and any
 # open status may close (with an outcome). Reopening is a separate supervisor action.
@@ -155,7 +157,7 @@ def create_case(actor: User, details: NewCase) -> Case:
     )
     if details.restricted:
         # The recorder and the team's supervisors, or nobody could allocate the case.
-        for user in [actor, *_active_supervisors(actor.team_id)]:
+        for user in [actor, *team_members(actor.team_id, SUPERVISOR_ROLES)]:
             _grant_access(case, user, granted_by=actor)
     audit.record(
         AuditAction.CREATE,
@@ -299,7 +301,7 @@ def reopen_case(actor: User, case: Case, *, reason: str, expected_version: int) 
     return case
 
 
-def _eligible(user: User | None, case: Case, roles: set[Role], label: str, field: str) -> User:
+def _eligible(user: User | None, case: Case, roles: frozenset[Role], label: str, field: str) -> User:
     if user is None or not user.active or user.role not in roles:
         raise DomainError(f"Choose an active {label}", field=field)
     if user.team_id != case.team_id:
@@ -322,10 +324,8 @@ def allocate(
     the access list.
     """
     _check_version(case, expected_version)
-    officer = _eligible(
-        db.session.get(User, officer_id), case, {Role.OFFICER, Role.SUPERVISOR}, "officer", "officer_id"
-    )
-    supervisor = _eligible(db.session.get(User, supervisor_id), case, {Role.SUPERVISOR}, "supervisor", "supervisor_id")
+    officer = _eligible(db.session.get(User, officer_id), case, OFFICER_IN_CASE_ROLES, "officer", "officer_id")
+    supervisor = _eligible(db.session.get(User, supervisor_id), case, SUPERVISOR_ROLES, "supervisor", "supervisor_id")
     for role, user, current in (
         (AssignmentRole.OFFICER, officer, case.officer_id),
         (AssignmentRole.SUPERVISOR, supervisor, case.supervisor_id),
@@ -347,8 +347,9 @@ def allocate(
     return case
 
 
-def _active_supervisors(team_id: int) -> list[User]:
-    query = sa.select(User).where(User.team_id == team_id, User.role == Role.SUPERVISOR, User.active)
+def team_members(team_id: int, roles: frozenset[Role]) -> list[User]:
+    """Active members of a team in the given roles, by name: who may be given a case."""
+    query = sa.select(User).where(User.team_id == team_id, User.active, User.role.in_(roles)).order_by(User.full_name)
     return list(db.session.execute(query).scalars())
 
 

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from casework.audit import service as audit
 from casework.audit.models import AuditAction
-from casework.auth.models import Role, User
+from casework.auth.models import Role
 from casework.cases import queries, service
 from casework.cases.filters import CaseFilterForm
 from casework.cases.forms import (
@@ -209,13 +209,6 @@ def status(case_id: int) -> str | Response:
     return render_template("cases/status.html", case=case, form=form, active_tab="summary")
 
 
-def _team_members(case: Case, roles: set[Role]) -> list[User]:
-    from sqlalchemy import select
-
-    query = select(User).where(User.team_id == case.team_id, User.active, User.role.in_(roles)).order_by(User.full_name)
-    return list(db.session.execute(query).scalars())
-
-
 @bp.route("/<int:case_id>/allocate", methods=["GET", "POST"])
 def allocate(case_id: int) -> str | Response:
     """Choose the officer in case and the supervisor."""
@@ -223,10 +216,10 @@ def allocate(case_id: int) -> str | Response:
     form = AllocateForm()
     form.officer_id.choices = [(0, "Select an officer")] + [
         (user.id, f"{user.full_name} ({user.role.label})")
-        for user in _team_members(case, {Role.OFFICER, Role.SUPERVISOR})
+        for user in service.team_members(case.team_id, service.OFFICER_IN_CASE_ROLES)
     ]
     form.supervisor_id.choices = [(0, "Select a supervisor")] + [
-        (user.id, user.full_name) for user in _team_members(case, {Role.SUPERVISOR})
+        (user.id, user.full_name) for user in service.team_members(case.team_id, service.SUPERVISOR_ROLES)
     ]
     if request.method == "GET":
         form.version.data = case.version_id
