@@ -8,6 +8,13 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from casework.errors import ConflictError
+
+CONFLICT_MESSAGE = (
+    "Someone else changed this record while you were working on it. Check it and try again; "
+    "your entries are kept below."
+)
+
 
 def utcnow() -> datetime:
     """Return the current instant, timezone-aware, in UTC."""
@@ -64,13 +71,23 @@ class Timestamped:
 
 
 class Versioned:
-    """Optimistic locking: a stale write raises ``StaleDataError`` instead of overwriting."""
+    """Optimistic locking, the one mechanism for every editable model.
+
+    Forms carry the version they were loaded with (``casework.forms.VersionedForm``); services
+    call ``check_version`` before changing the record; and a racing flush that slips past the
+    check raises ``StaleDataError`` (``version_id_col``), shown as the same conflict message.
+    """
 
     version_id: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1, server_default="1")
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, object]:  # noqa: N805 - declared_attr takes the class
         return {"version_id_col": cls.version_id}
+
+    def check_version(self, expected_version: int) -> None:
+        """Refuse a change made from a form loaded before someone else's save (the one conflict message)."""
+        if self.version_id != expected_version:
+            raise ConflictError(CONFLICT_MESSAGE)
 
 
 class LabelledEnum(enum.StrEnum):

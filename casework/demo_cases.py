@@ -31,7 +31,7 @@ from casework.people import service as people
 from casework.people.models import ContactMethod, PartyRole, Relationship
 from casework.risk import service as risk
 from casework.risk.checklist import CURRENT
-from casework.templating import LONDON
+from casework.workdays import LONDON
 
 # (team, summary, status, risk, days ago, victim, suspect, relationship, incidents)
 _CASES = [

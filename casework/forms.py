@@ -10,10 +10,11 @@ from typing import Any, TypeVar
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import DateField, Field, StringField, TextAreaField
+from wtforms import DateField, Field, HiddenField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
+from casework.db import CONFLICT_MESSAGE, Versioned
 from casework.errors import ConflictError, DomainError
 from casework.extensions import db
 
@@ -75,9 +76,35 @@ def apply_service(form: FlaskForm, operation: Callable[..., T], *args: Any, **kw
 
 def _raise_conflict(stale: StaleDataError) -> None:
     """Two saves raced and the database's version check caught it: the same message as any conflict."""
-    raise ConflictError(
-        "Someone else saved a change to this record at the same moment. Check it and try again; your entries are kept."
-    ) from stale
+    raise ConflictError(CONFLICT_MESSAGE) from stale
+
+
+class VersionedForm(CaseworkForm):
+    """A form that changes a ``Versioned`` record: it carries the version the page was loaded with."""
+
+    version = HiddenField()
+
+    def expected_version(self) -> int:
+        """The version the user saw; a tampered or missing value never matches a real one."""
+        try:
+            return int(self.version.data or "")
+        except (TypeError, ValueError):
+            return -1
+
+
+def run_versioned(
+    form: VersionedForm, record: Versioned, operation: Callable[..., T], *args: Any, **kwargs: Any
+) -> T | None:
+    """Run a service operation on a versioned record for a form (``expected_version`` is passed in).
+
+    On a conflict the user's input stays in the form, and the form now carries the record's
+    latest version, so saving again after checking the record is a deliberate choice.
+    """
+    result = apply_service(form, operation, *args, expected_version=form.expected_version(), **kwargs)
+    if isinstance(form.refused_by, ConflictError):  # type: ignore[attr-defined]
+        db.session.refresh(record)
+        form.version.data = record.version_id
+    return result
 
 
 class GovDateField(DateField):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_wtf import FlaskForm
@@ -11,8 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
 
 from casework.security import Permission, can
-
-LONDON = ZoneInfo("Europe/London")
+from casework.workdays import LONDON
 
 
 def london_time(value: datetime | None, fmt: str = "%-d %B %Y at %H:%M") -> str:

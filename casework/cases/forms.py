@@ -11,13 +11,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from casework.cases.models import CaseStatus, Channel, Classification, NoteVisibility, Offence, Outcome, ReporterType
 from casework.db import utcnow
-from casework.forms import CaseworkForm, GovDateField, date_required, text_area, text_field
-from casework.templating import LONDON
+from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, text_area, text_field
+from casework.workdays import LONDON
 
 SUMMARY_MAX = 5000
 NOTE_MAX = 10000
@@ -86,17 +86,15 @@ class NewCaseForm(CaseFactsForm):
             raise ValidationError("Date reported must be today or in the past")
 
 
-class EditCaseForm(CaseFactsForm):
+class EditCaseForm(CaseFactsForm, VersionedForm):
     """Edit the facts of a case."""
 
-    version = HiddenField()
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class StatusForm(CaseworkForm):
+class StatusForm(VersionedForm):
     """Move the case on."""
 
-    version = HiddenField()
     status = RadioField("New status", widget=GovRadioInput(), validators=[InputRequired("Select the new status")])
     reason = text_area("Reason", REASON_MAX)
     submit = SubmitField("Change status", widget=GovSubmitInput())
@@ -106,20 +104,18 @@ class StatusForm(CaseworkForm):
         self.status.choices = [(status.value, status.label) for status in statuses]
 
 
-class AllocateForm(CaseworkForm):
+class AllocateForm(VersionedForm):
     """Choose the officer in case and the supervisor."""
 
-    version = HiddenField()
     officer_id = SelectField("Officer in case", widget=GovSelect(), coerce=int)
     supervisor_id = SelectField("Supervisor", widget=GovSelect(), coerce=int)
     reason = text_area("Reason for the change", REASON_MAX)
     submit = SubmitField("Allocate", widget=GovSubmitInput())
 
 
-class CloseForm(CaseworkForm):
+class CloseForm(VersionedForm):
     """Close with an outcome."""
 
-    version = HiddenField()
     outcome = RadioField(
         "Outcome", widget=GovRadioInput(), choices=Outcome.choices(), validators=[InputRequired("Select the outcome")]
     )
@@ -128,10 +124,9 @@ class CloseForm(CaseworkForm):
     submit = SubmitField("Close case", widget=GovSubmitInput())
 
 
-class ReopenForm(CaseworkForm):
+class ReopenForm(VersionedForm):
     """Reopen a closed case."""
 
-    version = HiddenField()
     reason = text_area("Reason for reopening", REASON_MAX, required="Enter the reason for reopening")
     submit = SubmitField("Reopen case", widget=GovSubmitInput())
 

@@ -1,4 +1,4 @@
-"""Read-side queries for case lists, overdue work and the case timeline.
+"""Read-side queries for case lists, overdue work and the case's own timeline entries.
 
 Every list goes through ``security.visible_cases_clause`` and loads what a row shows in a
 fixed number of queries, whatever the number of rows.
@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework.audit.models import AuditEvent
 from casework.auth.models import Role, User
+from casework.cases import registry
 from casework.cases.models import (
     Case,
     CaseAssignment,
@@ -26,14 +27,13 @@ from casework.cases.models import (
     NoteVisibility,
     RiskLevel,
 )
+from casework.cases.registry import TimelineEntry
 from casework.cases.service import format_reference
 from casework.db import utcnow
 from casework.extensions import db
-from casework.incidents.models import Incident
 from casework.people.models import CaseParty, PartyRole
-from casework.risk.models import RiskAssessment
 from casework.security import visible_cases_clause
-from casework.templating import LONDON
+from casework.workdays import local_midnight
 
 PAGE_SIZE = 25
 # Counting every visible case grows with the data (about a second a page at national scale);
@@ -132,10 +132,6 @@ def scope_clause(user: User, scope: str) -> sa.ColumnElement[bool]:
     return sa.true()
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LONDON)
-
-
 def name_matches(search: str) -> sa.ColumnElement[bool]:
     """Cases with a party whose name contains ``search``: one trigram-indexed column, no join."""
     pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -156,9 +152,9 @@ def filtered_query(user: User, filters: CaseFilters, now: datetime) -> sa.Select
     if filters.team_id:
         query = query.where(Case.team_id == filters.team_id)
     if filters.reported_from:
-        query = query.where(Case.reported_at >= _local_midnight(filters.reported_from))
+        query = query.where(Case.reported_at >= local_midnight(filters.reported_from))
     if filters.reported_to:
-        query = query.where(Case.reported_at < _local_midnight(filters.reported_to + timedelta(days=1)))
+        query = query.where(Case.reported_at < local_midnight(filters.reported_to + timedelta(days=1)))
     if filters.overdue:
         query = query.where(overdue_clause(now))
     search = filters.search.strip()
@@ -208,63 +204,49 @@ def _count(query: sa.Select[tuple[Case]]) -> int:
     return db.session.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One thing that happened on a case."""
-
-    at: datetime
-    title: str
-    by: str | None = None
-    body: str | None = None
-
-
-def timeline(case: Case, *, include_police_only: bool) -> list[TimelineEntry]:
-    """Everything that happened on the case, newest first, in a fixed number of queries."""
-    entries: list[TimelineEntry] = []
+@registry.timeline_provider
+def _status_changes(case: Case, viewer: registry.Viewer) -> list[TimelineEntry]:
     changes = db.session.execute(
         sa.select(CaseStatusChange)
         .where(CaseStatusChange.case_id == case.id)
         .options(joinedload(CaseStatusChange.changed_by))
     ).scalars()
+    entries = []
     for change in changes:
         title = "Report recorded" if change.from_status is None else f"Status changed to ‘{change.to_status.label}’"
         if change.outcome:
             title += f": {change.outcome.label}"
         entries.append(TimelineEntry(change.created_at, title, change.changed_by.full_name, change.reason))
+    return entries
+
+
+@registry.timeline_provider
+def _assignments(case: Case, viewer: registry.Viewer) -> list[TimelineEntry]:
     assignments = db.session.execute(
         sa.select(CaseAssignment)
         .where(CaseAssignment.case_id == case.id)
         .options(joinedload(CaseAssignment.user), joinedload(CaseAssignment.assigned_by))
     ).scalars()
-    for assignment in assignments:
-        title = f"{assignment.role.label}: {assignment.user.full_name}"
-        entries.append(TimelineEntry(assignment.created_at, title, assignment.assigned_by.full_name, assignment.reason))
-    incidents = db.session.execute(
-        sa.select(Incident).where(Incident.case_id == case.id).options(joinedload(Incident.recorded_by))
-    ).scalars()
-    for incident in incidents:
-        when = incident.occurred_from.astimezone(LONDON).strftime("%-d %B %Y")
-        entries.append(
-            TimelineEntry(incident.created_at, f"Incident recorded (happened {when})", incident.recorded_by.full_name)
+    return [
+        TimelineEntry(
+            assignment.created_at,
+            f"{assignment.role.label}: {assignment.user.full_name}",
+            assignment.assigned_by.full_name,
+            assignment.reason,
         )
-    assessments = db.session.execute(
-        sa.select(RiskAssessment).where(RiskAssessment.case_id == case.id).options(joinedload(RiskAssessment.assessor))
-    ).scalars()
-    for assessment in assessments:
-        entries.append(
-            TimelineEntry(
-                assessment.assessed_at, f"Risk assessed: {assessment.level.label}", assessment.assessor.full_name
-            )
-        )
+        for assignment in assignments
+    ]
+
+
+@registry.timeline_provider
+def _notes(case: Case, viewer: registry.Viewer) -> list[TimelineEntry]:
     notes = sa.select(CaseNote).where(CaseNote.case_id == case.id).options(joinedload(CaseNote.author))
-    if not include_police_only:
+    if not viewer.police_only:
         notes = notes.where(CaseNote.visibility == NoteVisibility.SHAREABLE)
-    for note in db.session.execute(notes).scalars():
-        entries.append(TimelineEntry(note.created_at, "Log entry added", note.author.full_name, note.body))
-    parties = db.session.execute(sa.select(CaseParty).where(CaseParty.case_id == case.id)).scalars()
-    for party in parties:
-        entries.append(TimelineEntry(party.created_at, f"{party.role.label} added to the case"))
-    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+    return [
+        TimelineEntry(note.created_at, "Log entry added", note.author.full_name, note.body)
+        for note in db.session.execute(notes).scalars()
+    ]
 
 
 def case_audit_events(case: Case, *, limit: int = 500) -> list[AuditEvent]:

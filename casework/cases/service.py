@@ -3,7 +3,6 @@ edit details, restrict, keep the investigation log. Every change is audited and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -13,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from casework.audit import service as audit
 from casework.audit.models import AuditAction
 from casework.auth.models import Role, User
+from casework.cases import registry
 from casework.cases.models import (
     AssignmentRole,
     Case,
@@ -30,9 +30,9 @@ from casework.cases.models import (
     ReporterType,
 )
 from casework.db import utcnow
-from casework.errors import ConflictError, DomainError, NotFound
+from casework.errors import DomainError, NotFound
 from casework.extensions import db
-from casework.templating import LONDON
+from casework.workdays import LONDON
 
 REFERENCE_PREFIX = "SH"
 OFFICER_IN_CASE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
@@ -88,14 +88,6 @@ def get_case(case_id: int) -> Case:
     if case is None:
         raise NotFound("No such case")
     return case
-
-
-def _check_version(case: Case, expected_version: int | None) -> None:
-    if expected_version is not None and case.version_id != expected_version:
-        raise ConflictError(
-            "Someone else changed this case while you were working on it. Check the case and try again; "
-            "your entries are kept below."
-        )
 
 
 def record_case_view(actor: User, case: Case, page: str, **detail: object) -> None:
@@ -183,7 +175,7 @@ class CaseDetails:
 
 def update_details(actor: User, case: Case, details: CaseDetails, *, expected_version: int) -> Case:
     """Edit the case's classification, offence, summary and numbers (optimistic locking)."""
-    _check_version(case, expected_version)
+    case.check_version(expected_version)
     changes = {}
     for name, value in vars(details).items():
         before = getattr(case, name)
@@ -230,7 +222,7 @@ def allowed_next_statuses(case: Case) -> list[CaseStatus]:
 
 def change_status(actor: User, case: Case, to_status: CaseStatus, *, reason: str | None, expected_version: int) -> Case:
     """Move an open case forward; closing goes through ``close_case``."""
-    _check_version(case, expected_version)
+    case.check_version(expected_version)
     if to_status == CaseStatus.CLOSED:
         raise DomainError("Use 'Close case' to close a case: it needs an outcome", field="status")
     if to_status not in TRANSITIONS[case.status]:
@@ -242,39 +234,21 @@ def change_status(actor: User, case: Case, to_status: CaseStatus, *, reason: str
     return case
 
 
-# --- What is still open on a case ---------------------------------------------------------
-# Later features (contacts due, referrals pending, orders in force) register a provider.
-
-OpenItemsProvider = Callable[[Case], list[str]]
-_open_items_providers: list[OpenItemsProvider] = []
+def open_items(case: Case) -> list[str]:
+    """Everything still open on ``case`` (features register what they know: ``cases.registry``)."""
+    return registry.open_items(case)
 
 
-def open_items_provider(provider: OpenItemsProvider) -> OpenItemsProvider:
-    """Register a function that lists what is still open on a case."""
-    _open_items_providers.append(provider)
-    return provider
-
-
-@open_items_provider
-def _risk_review(case: Case) -> list[str]:
-    return ["A risk re-assessment is due"] if case.risk_review_due else []
-
-
-@open_items_provider
+@registry.open_items_provider
 def _unallocated(case: Case) -> list[str]:
     return ["No officer in case is allocated"] if case.officer_id is None else []
-
-
-def open_items(case: Case) -> list[str]:
-    """Everything still open on ``case``: shown, and confirmed, before it closes."""
-    return [item for provider in _open_items_providers for item in provider(case)]
 
 
 def close_case(
     actor: User, case: Case, *, outcome: Outcome, reason: str | None, confirmed: bool, expected_version: int
 ) -> Case:
     """Close a case with an outcome. When anything is still open the closer must confirm."""
-    _check_version(case, expected_version)
+    case.check_version(expected_version)
     if not case.is_open:
         raise DomainError("This case is already closed")
     if open_items(case) and not confirmed:
@@ -288,7 +262,7 @@ def close_case(
 
 def reopen_case(actor: User, case: Case, *, reason: str, expected_version: int) -> Case:
     """Reopen a closed case (a supervisor's decision, with a reason); it goes back to investigating."""
-    _check_version(case, expected_version)
+    case.check_version(expected_version)
     if case.is_open:
         raise DomainError("This case is not closed")
     if not reason.strip():
@@ -323,7 +297,7 @@ def allocate(
     A case awaiting allocation becomes allocated. On a restricted case the new assignees join
     the access list.
     """
-    _check_version(case, expected_version)
+    case.check_version(expected_version)
     officer = _eligible(db.session.get(User, officer_id), case, OFFICER_IN_CASE_ROLES, "officer", "officer_id")
     supervisor = _eligible(db.session.get(User, supervisor_id), case, SUPERVISOR_ROLES, "supervisor", "supervisor_id")
     for role, user, current in (

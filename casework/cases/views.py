@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from casework.audit import service as audit
 from casework.audit.models import AuditAction
 from casework.auth.models import Role
-from casework.cases import queries, service
+from casework.cases import queries, registry, service
 from casework.cases.filters import CaseFilterForm
 from casework.cases.forms import (
     AllocateForm,
@@ -25,6 +25,7 @@ from casework.cases.forms import (
     RestrictForm,
     StatusForm,
 )
+from casework.cases.loading import load_case, viewed
 from casework.cases.models import (
     Case,
     CaseStatus,
@@ -36,45 +37,16 @@ from casework.cases.models import (
     ReporterType,
 )
 from casework.db import utcnow
-from casework.errors import ConflictError
-from casework.extensions import db
-from casework.forms import apply_service
+from casework.forms import VersionedForm, apply_service, run_versioned
 from casework.security import Permission, can, ensure_case, require
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 T = TypeVar("T")
 
 
-def load_case(case_id: int, permission: Permission = Permission.CASE_VIEW) -> Case:
-    """The case, if the signed-in user may do ``permission`` to it; otherwise 404/403 (audited)."""
-    case = service.get_case(case_id)
-    ensure_case(permission, case)
-    return case
-
-
-def viewed(case: Case, page: str, **detail: object) -> None:
-    """Log the consultation of a case page (DPA 2018 s.62)."""
-    service.record_case_view(current_user._get_current_object(), case, page, **detail)
-
-
-def _expected_version() -> int:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        return -1
-
-
-def run_case_operation(form: Any, case: Case, operation: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-    """Run a versioned case operation for a form.
-
-    On a conflict the user's input stays in the form, and the form now carries the case's
-    latest version, so saving again after checking the case is a deliberate choice.
-    """
-    result = apply_service(form, operation, current_user._get_current_object(), case, *args, **kwargs)
-    if isinstance(form.refused_by, ConflictError):
-        db.session.refresh(case)
-        form.version.data = case.version_id
-    return result
+def run_case_operation(form: VersionedForm, case: Case, operation: Callable[..., T], *args: Any, **kw: Any) -> T | None:
+    """Run a versioned operation on ``case`` as the signed-in user."""
+    return run_versioned(form, case, operation, current_user._get_current_object(), case, *args, **kw)
 
 
 @bp.route("")
@@ -150,7 +122,9 @@ def summary(case_id: int) -> str:
         case=case,
         active_tab="summary",
         open_items=service.open_items(case),
-        timeline=queries.timeline(case, include_police_only=can(user, Permission.READ_POLICE_ONLY_NOTES)),
+        timeline=registry.timeline(
+            case, registry.Viewer(user, police_only=can(user, Permission.READ_POLICE_ONLY_NOTES))
+        ),
         overdue=queries.is_overdue(case, utcnow()),
     )
 
@@ -176,7 +150,6 @@ def edit(case_id: int) -> str | Response:
                 incident_number=form.incident_number.data or None,
                 crime_number=form.crime_number.data or None,
             ),
-            expected_version=_expected_version(),
         )
         if updated is not None:
             flash("The case has been updated.", "success")
@@ -195,12 +168,7 @@ def status(case_id: int) -> str | Response:
         form.version.data = case.version_id
     if form.validate_on_submit():
         changed = run_case_operation(
-            form,
-            case,
-            service.change_status,
-            CaseStatus(form.status.data),
-            reason=form.reason.data or None,
-            expected_version=_expected_version(),
+            form, case, service.change_status, CaseStatus(form.status.data), reason=form.reason.data or None
         )
         if changed is not None:
             flash(f"The case is now ‘{changed.status.label}’.", "success")
@@ -233,7 +201,6 @@ def allocate(case_id: int) -> str | Response:
             officer_id=form.officer_id.data or 0,
             supervisor_id=form.supervisor_id.data or 0,
             reason=form.reason.data or None,
-            expected_version=_expected_version(),
         )
         if allocated is not None:
             flash("The case has been allocated.", "success")
@@ -257,7 +224,6 @@ def close(case_id: int) -> str | Response:
             outcome=Outcome(form.outcome.data),
             reason=form.reason.data or None,
             confirmed=bool(form.confirm.data),
-            expected_version=_expected_version(),
         )
         if closed is not None:
             flash(f"Case {case.reference} is closed: {closed.outcome.label}.", "success")  # type: ignore[union-attr]
@@ -276,9 +242,7 @@ def reopen(case_id: int) -> str | Response:
     if request.method == "GET":
         form.version.data = case.version_id
     if form.validate_on_submit():
-        reopened = run_case_operation(
-            form, case, service.reopen_case, reason=form.reason.data or "", expected_version=_expected_version()
-        )
+        reopened = run_case_operation(form, case, service.reopen_case, reason=form.reason.data or "")
         if reopened is not None:
             flash("The case has been reopened.", "success")
             return redirect(url_for("cases.summary", case_id=case.id))

@@ -10,7 +10,7 @@ from flask_login import current_user
 from casework.audit import service as audit
 from casework.audit.models import AuditAction
 from casework.auth.models import Role, User
-from casework.cases import queries
+from casework.cases import queries, registry
 from casework.dashboard import service
 from casework.people import service as people
 
@@ -36,7 +36,12 @@ def home() -> str:
     """Each role lands on its own home page."""
     user = current_user._get_current_object()
     data = _home_data(user)
-    shown = {case.id for case in data.get("overdue", [])} | {d.case_id for d in data.get("disclosures", [])}
+    data["worklist"] = registry.worklist(user)
+    shown = (
+        {case.id for case in data.get("overdue", [])}
+        | {d.case_id for d in data.get("disclosures", [])}
+        | {item.case_id for item in data["worklist"]}
+    )
     if shown:
         audit.record(AuditAction.VIEW, "case_list", None, actor=user, detail={"page": "home", "cases": sorted(shown)})
     return render_template(f"dashboard/home_{user.role.value}.html", **data)

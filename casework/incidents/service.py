@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from casework.audit import service as audit
 from casework.audit.models import AuditAction
 from casework.auth.models import User
+from casework.cases import registry
 from casework.cases.models import Case, Channel
 from casework.db import utcnow
 from casework.errors import ConflictError, DomainError, NotFound
@@ -26,6 +27,7 @@ from casework.incidents import storage
 from casework.incidents.models import Behaviour, EvidenceItem, EvidenceType, Incident
 from casework.incidents.timing import END_OF_DAY, START_OF_DAY, LocalMoment, local_today, to_utc
 from casework.risk import service as risk
+from casework.workdays import LONDON
 
 # PHA 1997 s.7(3)(a): a course of conduct against one person is conduct on at least two occasions.
 COURSE_OF_CONDUCT_MIN_INCIDENTS = 2
@@ -287,3 +289,18 @@ def evidence_file(actor: User, case: Case, item: EvidenceItem) -> Path:
         raise NotFound("The file of this evidence is missing")
     audit.record(AuditAction.VIEW, "case", case.id, actor=actor, detail={"evidence_downloaded": item.id})
     return path
+
+
+@registry.timeline_provider
+def _incident_timeline(case: Case, viewer: registry.Viewer) -> list[registry.TimelineEntry]:
+    incidents = db.session.execute(
+        sa.select(Incident).where(Incident.case_id == case.id).options(joinedload(Incident.recorded_by))
+    ).scalars()
+    return [
+        registry.TimelineEntry(
+            incident.created_at,
+            f"Incident recorded (happened {incident.occurred_from.astimezone(LONDON).strftime('%-d %B %Y')})",
+            incident.recorded_by.full_name,
+        )
+        for incident in incidents
+    ]

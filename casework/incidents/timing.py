@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from casework.templating import LONDON
+from casework.workdays import LONDON
 
 TIME_PATTERN = re.compile(r"^(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)\Z", re.ASCII)
 START_OF_DAY = time(0, 0)

@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from casework.cases.loading import load_case, viewed
 from casework.cases.models import Case, Channel
-from casework.cases.views import load_case, viewed
 from casework.errors import ConflictError
 from casework.forms import apply_service
 from casework.incidents import service, storage

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from casework.audit import service as audit
 from casework.audit.models import AuditAction
 from casework.auth.models import User
+from casework.cases import registry
 from casework.cases.models import Case, ReporterType
 from casework.db import utcnow
 from casework.errors import DomainError, NotFound
@@ -28,7 +29,7 @@ from casework.people.models import (
     name_match_key,
 )
 from casework.security import Permission, can, visible_cases_clause
-from casework.templating import LONDON
+from casework.workdays import LONDON
 
 # DOMAIN.md: stalking victims usually qualify as persistently targeted or intimidated, so
 # enhanced rights are the default, recorded with this reason and changeable by the officer.
@@ -336,3 +337,9 @@ def linked_cases(user: User, case: Case, parties: list[CaseParty]) -> dict[int, 
             if same and link not in found[party.id]:
                 found[party.id].append(link)
     return dict(found)
+
+
+@registry.timeline_provider
+def _parties_timeline(case: Case, viewer: registry.Viewer) -> list[registry.TimelineEntry]:
+    parties = db.session.execute(sa.select(CaseParty).where(CaseParty.case_id == case.id)).scalars()
+    return [registry.TimelineEntry(party.created_at, f"{party.role.label} added to the case") for party in parties]

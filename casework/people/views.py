@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from casework.cases.loading import load_case, viewed
 from casework.cases.models import Case
-from casework.cases.views import load_case, viewed
 from casework.forms import apply_service
 from casework.people import service
 from casework.people.forms import DIFFERENT_PERSON, ContactForm, PartyForm, RevealForm

@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from casework.audit import service as audit
 from casework.audit.models import AuditAction
 from casework.auth.models import User
+from casework.cases import registry
 from casework.cases.models import Case, RiskLevel
 from casework.db import utcnow
 from casework.errors import DomainError, NotFound
@@ -144,3 +146,21 @@ def reassessment_reasons(case: Case) -> list[str]:
         if since:
             return [f"{_incidents(since)} been recorded since the latest assessment"]
     return [MARKED_FOR_REASSESSMENT]
+
+
+@registry.open_items_provider
+def _risk_review_open(case: Case) -> list[str]:
+    return ["A risk re-assessment is due"] if case.risk_review_due else []
+
+
+@registry.timeline_provider
+def _assessment_timeline(case: Case, viewer: registry.Viewer) -> list[registry.TimelineEntry]:
+    assessments = db.session.execute(
+        sa.select(RiskAssessment).where(RiskAssessment.case_id == case.id).options(joinedload(RiskAssessment.assessor))
+    ).scalars()
+    return [
+        registry.TimelineEntry(
+            assessment.assessed_at, f"Risk assessed: {assessment.level.label}", assessment.assessor.full_name
+        )
+        for assessment in assessments
+    ]

@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from casework.cases.loading import load_case, viewed
 from casework.cases.models import RiskLevel
-from casework.cases.views import load_case, viewed
 from casework.forms import apply_service
 from casework.risk import service
 from casework.risk.forms import AssessmentForm

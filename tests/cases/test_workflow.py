@@ -210,7 +210,7 @@ def test_concurrent_edit_gets_a_conflict_message_and_keeps_the_input(make_client
     data = {"classification": "stalking", "offence": "s4a", "summary": "My careful rewrite", "version": stale}
     response = client.post_form(f"/cases/{case.id}/edit", data)
     page = response.get_data(as_text=True)
-    assert "Someone else changed this case" in page
+    assert "Someone else changed this record" in page
     assert "My careful rewrite" in page
     db.session.refresh(case)
     assert case.summary == "Changed by a colleague"
@@ -323,4 +323,4 @@ def test_a_save_racing_another_is_a_conflict_message_not_an_error(make_client, m
         {"classification": "stalking", "offence": "s2a", "summary": "Mine", "version": case.version_id},
     )
     assert response.status_code == 200
-    assert "Someone else saved a change to this record at the same moment" in response.get_data(as_text=True)
+    assert "Someone else changed this record" in response.get_data(as_text=True)

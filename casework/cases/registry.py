@@ -1,0 +1,170 @@
+"""Where features register into the case (the hub), so the case grows without knowing them.
+
+``cases`` never imports a feature. Instead each feature (people, incidents, risk, orders,
+support, contact, intake) registers small functions here at import time:
+
+- ``open_items_provider``: what is still open on a case (shown, and confirmed, before closing);
+- ``task_provider``: rows of the case's task list (GOV.UK task list pattern);
+- ``timeline_provider``: entries on the case's timeline;
+- ``worklist_provider``: entries on a user's home-page worklist (what is due and overdue);
+- ``obligation_source``: a set-based SQL source of things someone must do by a deadline
+  (a referral to send, an order expiring, an SPO notification due...), which the contact
+  feature's reminder sweep turns into reminders without importing the feature.
+
+Providers must run a fixed number of queries whatever the size of the case.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from casework.auth.models import User
+    from casework.cases.models import Case
+
+
+class TaskState(enum.StrEnum):
+    """The states of a GOV.UK task list row."""
+
+    DONE = "done"
+    TO_DO = "to_do"
+    OVERDUE = "overdue"
+    CANNOT_START = "cannot_start"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One row of a case's task list: what to do, its state, and the page that does it."""
+
+    name: str
+    state: TaskState
+    href: str | None = None
+    hint: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened on a case."""
+
+    at: datetime
+    title: str
+    by: str | None = None
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a case, as far as a timeline provider needs to know."""
+
+    user: User
+    police_only: bool
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One entry of a home-page worklist: what is due on which case, why, and by when."""
+
+    case_id: int
+    reference: str
+    reason: str
+    due_at: datetime | None
+    overdue: bool
+    href: str
+    action: str = "Open the case"
+    who: str | None = None
+
+
+@dataclass(frozen=True)
+class ObligationSource:
+    """A kind of deadline a feature knows about, as one SQL query the reminder sweep can run.
+
+    ``query(horizon)`` returns a ``Select`` of the obligations due at or before ``horizon``
+    (open ones only), with exactly these labelled columns: ``case_id``, ``object_id`` (the row
+    that carries the obligation), ``due_at`` (aware UTC instant) and ``owner_id`` (the user to
+    remind). ``kind`` is a short stable key stored on each reminder; ``label`` is the reason
+    shown to people ("Referral to send to the service").
+    """
+
+    kind: str
+    label: str
+    query: Callable[[datetime], sa.Select[Any]]
+
+
+OpenItemsProvider = Callable[["Case"], list[str]]
+TaskProvider = Callable[["Case"], list[Task]]
+TimelineProvider = Callable[["Case", Viewer], list[TimelineEntry]]
+WorklistProvider = Callable[["User"], list[WorkItem]]
+
+_open_items: list[OpenItemsProvider] = []
+_tasks: list[TaskProvider] = []
+_timeline: list[TimelineProvider] = []
+_worklist: list[WorklistProvider] = []
+_obligation_sources: dict[str, ObligationSource] = {}
+
+
+def open_items_provider(provider: OpenItemsProvider) -> OpenItemsProvider:
+    """Register a function that lists what is still open on a case."""
+    _open_items.append(provider)
+    return provider
+
+
+def task_provider(provider: TaskProvider) -> TaskProvider:
+    """Register a function that adds rows to a case's task list."""
+    _tasks.append(provider)
+    return provider
+
+
+def timeline_provider(provider: TimelineProvider) -> TimelineProvider:
+    """Register a function that adds entries to a case's timeline."""
+    _timeline.append(provider)
+    return provider
+
+
+def worklist_provider(provider: WorklistProvider) -> WorklistProvider:
+    """Register a function that adds entries to a user's home-page worklist."""
+    _worklist.append(provider)
+    return provider
+
+
+def obligation_source(source: ObligationSource) -> ObligationSource:
+    """Register a kind of deadline for the reminder sweep (one per ``kind``)."""
+    if source.kind in _obligation_sources:
+        raise ValueError(f"obligation kind {source.kind!r} is registered twice")
+    _obligation_sources[source.kind] = source
+    return source
+
+
+def obligation_sources() -> list[ObligationSource]:
+    """Every registered kind of deadline."""
+    return list(_obligation_sources.values())
+
+
+def open_items(case: Case) -> list[str]:
+    """Everything still open on ``case``."""
+    return [item for provider in _open_items for item in provider(case)]
+
+
+def tasks(case: Case) -> list[Task]:
+    """The case's task list, in each task's order."""
+    return sorted((task for provider in _tasks for task in provider(case)), key=lambda task: task.order)
+
+
+def timeline(case: Case, viewer: Viewer) -> list[TimelineEntry]:
+    """Everything that happened on the case, newest first."""
+    entries = [entry for provider in _timeline for entry in provider(case, viewer)]
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+def worklist(user: User) -> list[WorkItem]:
+    """What ``user`` has due: overdue first, then by due time."""
+    items = [item for provider in _worklist for item in provider(user)]
+    return sorted(
+        items, key=lambda item: (not item.overdue, item.due_at is None, item.due_at or datetime.max.replace(tzinfo=UTC))
+    )
