@@ -81,20 +81,31 @@ class WorkItem:
     who: str | None = None
 
 
+class Audience(enum.StrEnum):
+    """Who a reminder goes to: a member of staff, or (only where they opted in) the victim."""
+
+    STAFF = "staff"
+    VICTIM = "victim"
+
+
 @dataclass(frozen=True)
 class ObligationSource:
     """A kind of deadline a feature knows about, as one SQL query the reminder sweep can run.
 
-    ``query(horizon)`` returns a ``Select`` of the obligations due at or before ``horizon``
-    (open ones only), with exactly these labelled columns: ``case_id``, ``object_id`` (the row
-    that carries the obligation), ``due_at`` (aware UTC instant) and ``owner_id`` (the user to
-    remind). ``kind`` is a short stable key stored on each reminder; ``label`` is the reason
-    shown to people ("Referral to send to the service").
+    ``query(horizon)`` returns a ``Select`` of the open obligations due at or before
+    ``horizon``, with exactly these labelled columns: ``case_id``, ``object_id`` (the row that
+    carries the obligation), ``due_at`` (aware UTC instant) and ``recipient_id`` (a ``users.id``
+    for staff; a ``case_parties.id`` for a victim). ``kind`` is a short stable key stored on each
+    reminder; ``label`` is the reason shown to people ("Referral to send to the service").
+    ``still_open(object_id)``, when given, is asked just before sending, so an obligation
+    discharged (or paused) since the sweep is not reminded.
     """
 
     kind: str
     label: str
     query: Callable[[datetime], sa.Select[Any]]
+    audience: Audience = Audience.STAFF
+    still_open: Callable[[int], bool] | None = None
 
 
 OpenItemsProvider = Callable[["Case"], list[str]]
