@@ -14,11 +14,11 @@ import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import filetype
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -29,7 +29,7 @@ from casework.extensions import db
 MAX_EVIDENCE_MB = 10
 MAX_EVIDENCE_BYTES = MAX_EVIDENCE_MB * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
-SNIFF_BYTES = 16
+SNIFF_BYTES = 8192  # what the ``filetype`` library reads to recognise a file
 MAX_FILE_NAME = 255
 STORED_NAME_BYTES = 32
 FIELD = "file"
@@ -41,28 +41,28 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 @dataclass(frozen=True)
 class FileKind:
-    """A type of file we accept: what it is called, its content type, its usual extensions, its signature."""
+    """A type of file we accept: what it is called, its content type, its usual extensions.
+
+    ``detected`` lists the MIME types the ``filetype`` library reports for content of this kind.
+    """
 
     label: str
     content_type: str
     extensions: tuple[str, ...]
-    matches: Callable[[bytes], bool]
-
-
-def _is_mp3(head: bytes) -> bool:
-    return head.startswith(b"ID3") or head[:2] in {b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"}
+    detected: frozenset[str]
 
 
 # Plain text has no signature: it is whatever is left that decodes as UTF-8 without control
 # characters (checked over the whole file, see ``_TextCheck``).
-PLAIN_TEXT = FileKind("plain text", "text/plain", (".txt",), lambda head: True)
+PLAIN_TEXT = FileKind("plain text", "text/plain", (".txt",), frozenset())
 FILE_KINDS: tuple[FileKind, ...] = (
-    FileKind("PDF", "application/pdf", (".pdf",), lambda head: head.startswith(b"%PDF-")),
-    FileKind("PNG", "image/png", (".png",), lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
-    FileKind("JPEG", "image/jpeg", (".jpg", ".jpeg"), lambda head: head.startswith(b"\xff\xd8\xff")),
-    FileKind("GIF", "image/gif", (".gif",), lambda head: head[:6] in {b"GIF87a", b"GIF89a"}),
-    FileKind("MP4", "video/mp4", (".mp4", ".m4v", ".m4a"), lambda head: head[4:8] == b"ftyp"),
-    FileKind("MP3", "audio/mpeg", (".mp3",), _is_mp3),
+    FileKind("PDF", "application/pdf", (".pdf",), frozenset({"application/pdf"})),
+    FileKind("PNG", "image/png", (".png",), frozenset({"image/png"})),
+    FileKind("JPEG", "image/jpeg", (".jpg", ".jpeg"), frozenset({"image/jpeg"})),
+    FileKind("GIF", "image/gif", (".gif",), frozenset({"image/gif"})),
+    # ISO media files share the "ftyp" box: only MP4 brands count (HEIC photos and QuickTime MOV do not).
+    FileKind("MP4", "video/mp4", (".mp4", ".m4v", ".m4a"), frozenset({"video/mp4", "video/x-m4v", "audio/mp4"})),
+    FileKind("MP3", "audio/mpeg", (".mp3",), frozenset({"audio/mpeg"})),
 )
 ACCEPTED_DESCRIPTION = "PDF, PNG, JPEG, GIF, MP4, MP3 or plain text"
 
@@ -129,13 +129,25 @@ def _seekable(stream: BinaryIO) -> BinaryIO:
     return io.BytesIO(stream.read(MAX_EVIDENCE_BYTES + 1))
 
 
+def kind_of(head: bytes) -> FileKind | None:
+    """The accepted kind the content's signature shows (``filetype``); ``None`` when it has no known signature
+    (it may be plain text). A known signature of a kind we do not accept is refused."""
+    guess = filetype.guess(head)
+    if guess is None:
+        return None
+    kind = next((kind for kind in FILE_KINDS if guess.mime in kind.detected), None)
+    if kind is None:
+        raise _refuse(f"The selected file must be a {ACCEPTED_DESCRIPTION} file")
+    return kind
+
+
 def check(upload: Upload) -> CheckedFile:
     """Size, type (by content) and digest of an upload; a ``DomainError`` on the file field if it is refused."""
     stream = _seekable(upload.stream)
     head = stream.read(SNIFF_BYTES)
     if not head:
         raise _refuse("The selected file is empty")
-    kind = next((kind for kind in FILE_KINDS if kind.matches(head)), None)
+    kind = kind_of(head)
     text = _TextCheck() if kind is None else None
     digest = hashlib.sha256()
     size = 0

@@ -272,7 +272,9 @@ def test_a_written_file_is_removed_when_the_transaction_rolls_back(app, db_sessi
         (b"GIF89a" + bytes(20), "image/gif"),
         (b"\xff\xd8\xff\xe0" + bytes(20), "image/jpeg"),
         (b"\x00\x00\x00\x18ftypmp42" + bytes(20), "video/mp4"),
+        (b"\x00\x00\x00\x1cftypisom\x00\x00\x02\x00isomiso2mp41" + bytes(20), "video/mp4"),
         (b"ID3\x04\x00" + bytes(20), "audio/mpeg"),
+        (b"\xff\xfb\x90\x00" + bytes(20), "audio/mpeg"),
     ],
 )
 def test_each_accepted_type_is_recognised_by_its_first_bytes(content, content_type):
@@ -282,7 +284,15 @@ def test_each_accepted_type_is_recognised_by_its_first_bytes(content, content_ty
 
 @pytest.mark.parametrize(
     "content",
-    [b"PK\x03\x04" + bytes(30), b"\x7fELF\x02\x01\x01" + bytes(30), b"<svg onload=alert(1)>\x00</svg>"],
+    [
+        b"PK\x03\x04" + bytes(30),
+        b"\x7fELF\x02\x01\x01" + bytes(30),
+        b"<svg onload=alert(1)>\x00</svg>",
+        # ISO media that is not MP4: an iPhone HEIC photo and a QuickTime MOV share the "ftyp" box.
+        b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(20),
+        b"\x00\x00\x00\x14ftypqt  \x00\x00\x02\x00qt  " + bytes(20),
+    ],
+    ids=["zip", "elf", "svg", "heic", "mov"],
 )
 def test_other_files_are_refused(content):
     with pytest.raises(DomainError) as refused:
