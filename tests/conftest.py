@@ -8,12 +8,12 @@ import re
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
+from bench.seed import recreate_database
 from casework import create_app
 from casework.auth.models import Role, User
 from casework.extensions import db
@@ -30,14 +30,8 @@ def _require_env(name: str) -> str:
 
 
 def create_database(name: str) -> str:
-    """(Re)create an empty database on the throwaway cluster and return its URL."""
-    admin_url = sa.make_url(_require_env("CASEWORK_TEST_PG_URL"))
-    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return admin_url.set(database=name).render_as_string(hide_password=False)
+    """(Re)create an empty database on the throwaway cluster and return its URL (the benchmark's helper)."""
+    return recreate_database(_require_env("CASEWORK_TEST_PG_URL"), name)
 
 
 def make_test_app(database_url: str, **overrides: object) -> Flask:

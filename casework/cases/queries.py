@@ -134,8 +134,7 @@ def scope_clause(user: User, scope: str) -> sa.ColumnElement[bool]:
 
 def name_matches(search: str) -> sa.ColumnElement[bool]:
     """Cases with a party whose name contains ``search``: one trigram-indexed column, no join."""
-    pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return Case.party_names.like(pattern, escape="\\")
+    return Case.party_names.contains(search.lower(), autoescape=True)
 
 
 def filtered_query(user: User, filters: CaseFilters, now: datetime) -> sa.Select[tuple[Case]]:
