@@ -27,7 +27,7 @@ def create_user(email: str, full_name: str, role: str, team_id: int | None, pass
     """Create a staff account (for example the first administrator)."""
     try:
         user, _ = admin.create_user(
-            email=email, full_name=full_name, role=Role(role), team_id=team_id, password=password
+            None, email=email, full_name=full_name, role=Role(role), team_id=team_id, password=password
         )
     except DomainError as error:
         db.session.rollback()

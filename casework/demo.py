@@ -48,7 +48,7 @@ def _seed_staff(sign_ins_file: Path) -> DemoSeedResult:
     teams = {team.name: team for team in db.session.execute(select(Team)).scalars()}
     for name in DEMO_TEAMS:
         if name not in teams:
-            teams[name] = admin.create_team(name)
+            teams[name] = admin.create_team(None, name)
     existing = set(db.session.execute(select(User.email)).scalars())
     missing = [entry for entry in DEMO_USERS if entry[0] not in existing]
     if not missing:
@@ -56,6 +56,7 @@ def _seed_staff(sign_ins_file: Path) -> DemoSeedResult:
     password = admin.temporary_password()
     for email, full_name, role, team_name in missing:
         admin.create_user(
+            None,
             email=email,
             full_name=full_name,
             role=role,

@@ -41,6 +41,8 @@ class Permission(enum.StrEnum):
     SEALED_DETAILS_BREAK_GLASS = "sealed_details_break_glass"
     VIEW_ALL_TEAMS = "view_all_teams"
     READ_POLICE_ONLY_NOTES = "read_police_only_notes"
+    VICTIM_CONTACT_EDIT = "victim_contact_edit"
+    DISCLOSURE_ACKNOWLEDGE = "disclosure_acknowledge"
 
 
 _OFFICER = frozenset(
@@ -52,6 +54,7 @@ _OFFICER = frozenset(
         Permission.SEALED_DETAILS_VIEW,
         Permission.SEALED_DETAILS_BREAK_GLASS,
         Permission.READ_POLICE_ONLY_NOTES,
+        Permission.VICTIM_CONTACT_EDIT,
     }
 )
 
@@ -64,6 +67,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CASE_REOPEN,
         Permission.CASE_RESTRICT,
         Permission.CASE_VIEW_AUDIT,
+        Permission.DISCLOSURE_ACKNOWLEDGE,
     },
     Role.MANAGER: frozenset(
         {
@@ -242,6 +246,26 @@ def _see_sealed_details(user: User, case: Case) -> bool:
 @object_rule(Permission.SEALED_DETAILS_BREAK_GLASS)
 def _break_glass(user: User, case: Case) -> bool:
     return can_see_case(user, case)
+
+
+@object_rule(Permission.VICTIM_CONTACT_EDIT)
+def _edit_victim_contact(user: User, party: Any) -> bool:
+    """A victim's contact preferences and sealed details: victims only, by those who may edit the case
+    and see its sealed details. ``party`` is a ``CaseParty`` with its case loaded."""
+    return (
+        party.role == "victim"
+        and can(user, Permission.CASE_EDIT, party.case)
+        and can(user, Permission.SEALED_DETAILS_VIEW, party.case)
+    )
+
+
+@object_rule(Permission.DISCLOSURE_ACKNOWLEDGE)
+def _acknowledge_disclosure(user: User, disclosure: Any) -> bool:
+    """Only the supervisor of the disclosure's case marks a break-glass reveal as reviewed.
+
+    ``disclosure`` is a ``SealedDetailsDisclosure`` with its case loaded.
+    """
+    return disclosure.case.supervisor_id == user.id
 
 
 def ensure_case(permission: Permission, case: Case) -> None:

@@ -7,13 +7,13 @@ from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from casework.auth.models import Role
-from casework.forms import CaseworkForm
+from casework.forms import CaseworkForm, VersionedForm
 
 NO_TEAM = 0
 
 
-class UserForm(CaseworkForm):
-    """Create or edit a staff account. Team choices are filled in by the view."""
+class UserForm(VersionedForm):
+    """Create or edit a staff account (an edit carries the account's version); the view fills in team choices."""
 
     full_name = StringField(
         "Full name",

@@ -12,7 +12,7 @@ from casework.audit import service as audit
 from casework.audit.models import AuditAction
 from casework.auth.models import Role, Team, User, new_session_token
 from casework.auth.passwords import hash_password
-from casework.errors import ConflictError, DomainError, NotFound
+from casework.errors import DomainError, NotFound
 from casework.extensions import db
 
 ROLES_WITHOUT_TEAM = {Role.ADMIN, Role.MANAGER}
@@ -67,9 +67,12 @@ def _check_email_free(email: str, *, except_user: User | None = None) -> None:
 
 
 def create_user(
-    *, email: str, full_name: str, role: Role, team_id: int | None, password: str | None = None
+    actor: User | None, *, email: str, full_name: str, role: Role, team_id: int | None, password: str | None = None
 ) -> tuple[User, str]:
-    """Create an account. Returns it with the password to hand over (must be changed at first sign-in)."""
+    """Create an account. Returns it with the password to hand over (must be changed at first sign-in).
+
+    ``actor`` is ``None`` only on the command line (the first administrator, the demo seed): the system.
+    """
     email = email.strip().lower()
     _check_email_free(email)
     team = _check_team(role, team_id)
@@ -91,19 +94,17 @@ def create_user(
         AuditAction.CREATE,
         "user",
         user.id,
+        actor=actor,
         detail={"email": email, "role": role.value, "team_id": team.id if team else None},
     )
     return user, handed_password
 
 
 def update_user(
-    user: User, *, expected_version: int, email: str, full_name: str, role: Role, team_id: int | None
+    actor: User, user: User, *, expected_version: int, email: str, full_name: str, role: Role, team_id: int | None
 ) -> User:
     """Change an account's name, email, role or team; refuses if someone else changed it meanwhile."""
-    if user.version_id != expected_version:
-        raise ConflictError(
-            "Someone else changed this account while you were editing it. Check the details and save again."
-        )
+    user.check_version(expected_version)
     email = email.strip().lower()
     _check_email_free(email, except_user=user)
     team = _check_team(role, team_id)
@@ -113,7 +114,7 @@ def update_user(
     if changes:
         if "role" in changes:
             user.session_token = new_session_token()
-        audit.record(AuditAction.UPDATE, "user", user.id, detail={"changes": changes})
+        audit.record(AuditAction.UPDATE, "user", user.id, actor=actor, detail={"changes": changes})
     db.session.flush()
     return user
 
@@ -127,29 +128,29 @@ def _snapshot(user: User) -> dict[str, Any]:
     }
 
 
-def set_active(user: User, active: bool, *, acting_user: User) -> User:
+def set_active(actor: User, user: User, active: bool) -> User:
     """Deactivate (signs them out everywhere) or reactivate an account."""
-    if user.id == acting_user.id and not active:
+    if user.id == actor.id and not active:
         raise DomainError("You cannot deactivate your own account")
     if user.active == active:
         return user
     user.active = active
     user.session_token = new_session_token()
-    audit.record(AuditAction.UPDATE, "user", user.id, detail={"changes": {"active": [not active, active]}})
+    audit.record(AuditAction.UPDATE, "user", user.id, actor=actor, detail={"changes": {"active": [not active, active]}})
     db.session.flush()
     return user
 
 
-def unlock(user: User) -> User:
+def unlock(actor: User, user: User) -> User:
     """Lift a lockout after failed sign-ins."""
     user.locked_until = None
     user.failed_sign_ins = 0
-    audit.record(AuditAction.UPDATE, "user", user.id, detail={"changes": {"locked": [True, False]}})
+    audit.record(AuditAction.UPDATE, "user", user.id, actor=actor, detail={"changes": {"locked": [True, False]}})
     db.session.flush()
     return user
 
 
-def reset_password(user: User) -> str:
+def reset_password(actor: User, user: User) -> str:
     """Give the account a new temporary password; the user must change it at next sign-in."""
     password = temporary_password()
     user.password_hash = hash_password(password)
@@ -157,7 +158,7 @@ def reset_password(user: User) -> str:
     user.session_token = new_session_token()
     user.locked_until = None
     user.failed_sign_ins = 0
-    audit.record(AuditAction.UPDATE, "user", user.id, detail={"changed": ["password"]})
+    audit.record(AuditAction.UPDATE, "user", user.id, actor=actor, detail={"changed": ["password"]})
     db.session.flush()
     return password
 
@@ -168,21 +169,21 @@ def _check_team_name_free(name: str, *, except_team: Team | None = None) -> None
         raise DomainError("A team with this name already exists", field="name")
 
 
-def create_team(name: str) -> Team:
-    """Add a team."""
+def create_team(actor: User | None, name: str) -> Team:
+    """Add a team (``actor`` is ``None`` only for the demo seed: the system)."""
     _check_team_name_free(name)
     team = Team(name=name)
     db.session.add(team)
     db.session.flush()
-    audit.record(AuditAction.CREATE, "team", team.id, detail={"name": name})
+    audit.record(AuditAction.CREATE, "team", team.id, actor=actor, detail={"name": name})
     return team
 
 
-def rename_team(team: Team, name: str) -> Team:
+def rename_team(actor: User, team: Team, name: str) -> Team:
     """Rename a team."""
     _check_team_name_free(name, except_team=team)
     if team.name != name:
-        audit.record(AuditAction.UPDATE, "team", team.id, detail={"changes": {"name": [team.name, name]}})
+        audit.record(AuditAction.UPDATE, "team", team.id, actor=actor, detail={"changes": {"name": [team.name, name]}})
         team.name = name
         db.session.flush()
     return team

@@ -10,10 +10,14 @@ from casework.admin import service
 from casework.admin.forms import NO_TEAM, ConfirmForm, TeamForm, UserForm
 from casework.auth.models import Role, User
 from casework.db import utcnow
-from casework.forms import apply_service
+from casework.forms import apply_service, run_versioned
 from casework.security import Permission, require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _actor() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 def _user_form(user: User | None = None) -> UserForm:
@@ -24,6 +28,7 @@ def _user_form(user: User | None = None) -> UserForm:
     if user is not None and request.method == "GET":
         form.role.data = user.role.value
         form.team_id.data = user.team_id or NO_TEAM
+        form.version.data = user.version_id
     return form
 
 
@@ -43,6 +48,7 @@ def new_user() -> str | Response:
         created = apply_service(
             form,
             service.create_user,
+            _actor(),
             email=form.email.data or "",
             full_name=form.full_name.data or "",
             role=Role(form.role.data),
@@ -61,11 +67,12 @@ def edit_user(user_id: int) -> str | Response:
     user = service.get_user(user_id)
     form = _user_form(user)
     if form.validate_on_submit():
-        updated = apply_service(
+        updated = run_versioned(
             form,
-            service.update_user,
             user,
-            expected_version=request.form.get("version", type=int) or 0,
+            service.update_user,
+            _actor(),
+            user,
             email=form.email.data or "",
             full_name=form.full_name.data or "",
             role=Role(form.role.data),
@@ -74,8 +81,7 @@ def edit_user(user_id: int) -> str | Response:
         if updated is not None:
             flash(f"{updated.full_name}'s account has been updated.", "success")
             return redirect(url_for("admin.users"))
-    version = request.form.get("version", type=int) if request.method == "POST" else user.version_id
-    return render_template("admin/user_form.html", form=form, user=user, version=version, confirm_form=ConfirmForm())
+    return render_template("admin/user_form.html", form=form, user=user, confirm_form=ConfirmForm())
 
 
 @bp.route("/users/<int:user_id>/<any(deactivate, reactivate):action>", methods=["POST"])
@@ -85,9 +91,7 @@ def set_active(user_id: int, action: str) -> str | Response:
     user = service.get_user(user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        done = apply_service(
-            form, service.set_active, user, action == "reactivate", acting_user=current_user._get_current_object()
-        )
+        done = apply_service(form, service.set_active, _actor(), user, action == "reactivate")
         if done is not None:
             flash(f"{user.full_name}'s account has been {action}d.", "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -102,7 +106,7 @@ def unlock(user_id: int) -> Response:
     """Lift a sign-in lockout."""
     user = service.get_user(user_id)
     if ConfirmForm().validate_on_submit():
-        service.unlock(user)
+        service.unlock(_actor(), user)
         flash(f"{user.full_name}'s account has been unlocked.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
@@ -114,7 +118,7 @@ def reset_password(user_id: int) -> str | Response:
     user = service.get_user(user_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    password = service.reset_password(user)
+    password = service.reset_password(_actor(), user)
     return render_template("admin/password_issued.html", user=user, password=password, created=False)
 
 
@@ -123,7 +127,7 @@ def reset_password(user_id: int) -> str | Response:
 def teams() -> str | Response:
     """List teams and add one."""
     form = TeamForm()
-    if form.validate_on_submit() and apply_service(form, service.create_team, form.name.data or "") is not None:
+    if form.validate_on_submit() and apply_service(form, service.create_team, _actor(), form.name.data or ""):
         flash(f"Team '{form.name.data}' has been added.", "success")
         return redirect(url_for("admin.teams"))
     return render_template("admin/teams.html", teams=service.list_teams(), form=form)
@@ -135,7 +139,7 @@ def edit_team(team_id: int) -> str | Response:
     """Rename a team."""
     team = service.get_team(team_id)
     form = TeamForm(obj=team)
-    if form.validate_on_submit() and apply_service(form, service.rename_team, team, form.name.data or "") is not None:
+    if form.validate_on_submit() and apply_service(form, service.rename_team, _actor(), team, form.name.data or ""):
         flash("The team has been renamed.", "success")
         return redirect(url_for("admin.teams"))
     return render_template("admin/team_form.html", form=form, team=team)

@@ -25,11 +25,10 @@ class AuditTrailIsAppendOnly(RuntimeError):
     """Raised when code tries to change or delete an audit row."""
 
 
-def _acting_user(actor: User | None) -> User | None:
-    if actor is not None:
-        return actor
+def request_user() -> User | None:
+    """The signed-in user making the current request, if any (for refusals only: services are given their actor)."""
     if has_request_context() and current_user.is_authenticated:
-        return current_user._get_current_object()  # type: ignore[attr-defined]
+        return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
     return None
 
 
@@ -44,7 +43,7 @@ def _build(
     recipient: str | None,
     detail: dict[str, Any] | None,
 ) -> AuditEvent:
-    user = _acting_user(actor)
+    user = actor
     return AuditEvent(
         user_id=user.id if user else None,
         actor=user.email if user else (actor_label or SYSTEM_ACTOR),
@@ -69,7 +68,11 @@ def record(
     recipient: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Log an act in the current transaction. The actor defaults to the signed-in user."""
+    """Log an act in the current transaction, done by ``actor`` (the service's acting user).
+
+    There is no default: a service passes the user it was given. ``actor=None`` is the system (a
+    scheduled task, the command line), shown as ``actor_label`` or "system".
+    """
     audit_event = _build(
         action,
         object_type,
@@ -91,9 +94,20 @@ def record_security_event(
     *,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Log a refusal so that it is kept even though the request's changes are rolled back."""
+    """Log a refusal so that it is kept even though the request's changes are rolled back.
+
+    A refusal happens before any service runs, so the actor is whoever made the request: the
+    signed-in user (``request_user``), read here explicitly.
+    """
     audit_event = _build(
-        action, object_type, object_id, actor=None, actor_label=None, justification=None, recipient=None, detail=detail
+        action,
+        object_type,
+        object_id,
+        actor=request_user(),
+        actor_label=None,
+        justification=None,
+        recipient=None,
+        detail=detail,
     )
     if has_request_context():
         g.setdefault("security_events", []).append(audit_event)

@@ -168,6 +168,13 @@ class Case(Timestamped, Versioned, db.Model):
     supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id], lazy="raise")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="raise")
     parties: Mapped[list[CaseParty]] = relationship(back_populates="case", lazy="raise", order_by="CaseParty.id")
+    # Declared by name so that ``cases`` never imports the people feature (the list shows victims' names).
+    victims: Mapped[list[CaseParty]] = relationship(
+        primaryjoin="and_(Case.id == foreign(CaseParty.case_id), CaseParty.role == 'victim')",
+        viewonly=True,
+        lazy="raise",
+        order_by="CaseParty.id",
+    )
     incidents: Mapped[list[Incident]] = relationship(
         back_populates="case", lazy="raise", order_by="Incident.occurred_from"
     )

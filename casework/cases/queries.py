@@ -31,7 +31,6 @@ from casework.cases.registry import TimelineEntry
 from casework.cases.service import format_reference
 from casework.db import utcnow
 from casework.extensions import db
-from casework.people.models import CaseParty, PartyRole
 from casework.security import visible_cases_clause
 from casework.workdays import local_midnight
 
@@ -170,7 +169,7 @@ def _with_list_columns(query: sa.Select[tuple[Case]]) -> sa.Select[tuple[Case]]:
     return query.options(
         joinedload(Case.team),
         joinedload(Case.officer),
-        selectinload(Case.parties.and_(CaseParty.role == PartyRole.VICTIM)),
+        selectinload(Case.victims),
     )
 
 

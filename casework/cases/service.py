@@ -32,6 +32,7 @@ from casework.cases.models import (
 from casework.db import utcnow
 from casework.errors import DomainError, NotFound
 from casework.extensions import db
+from casework.security import Permission, can
 from casework.workdays import LONDON
 
 REFERENCE_PREFIX = "SH"
@@ -93,6 +94,13 @@ def get_case(case_id: int) -> Case:
 def record_case_view(actor: User, case: Case, page: str, **detail: object) -> None:
     """Consultation is logged (DPA 2018 s.62): every case page view, with what was shown."""
     audit.record(AuditAction.VIEW, "case", case.id, actor=actor, detail={"page": page, **detail})
+
+
+def record_list_view(actor: User, page: str, case_ids: set[int], **detail: object) -> None:
+    """Consultation of a list of cases is logged too, with the cases it showed (DPA 2018 s.62)."""
+    audit.record(
+        AuditAction.VIEW, "case_list", None, actor=actor, detail={"page": page, **detail, "cases": sorted(case_ids)}
+    )
 
 
 def reported_at_for(day: date, *, now: datetime) -> datetime:
@@ -218,6 +226,30 @@ def allowed_next_statuses(case: Case) -> list[CaseStatus]:
         for status in CaseStatus
         if status in TRANSITIONS[case.status] and status not in {CaseStatus.CLOSED, CaseStatus.ALLOCATED}
     ]
+
+
+@dataclass(frozen=True)
+class CaseActions:
+    """What ``user`` may do to a case now: the summary page offers exactly these."""
+
+    allocate: bool
+    change_status: bool
+    edit: bool
+    close: bool
+    reopen: bool
+    restrict: bool
+
+
+def available_actions(user: User, case: Case) -> CaseActions:
+    """The case actions open to ``user``; changing status needs a status the case may move to."""
+    return CaseActions(
+        allocate=can(user, Permission.CASE_ALLOCATE, case),
+        change_status=can(user, Permission.CASE_PROGRESS, case) and bool(allowed_next_statuses(case)),
+        edit=can(user, Permission.CASE_EDIT, case),
+        close=can(user, Permission.CASE_CLOSE, case),
+        reopen=can(user, Permission.CASE_REOPEN, case),
+        restrict=can(user, Permission.CASE_RESTRICT, case),
+    )
 
 
 def change_status(actor: User, case: Case, to_status: CaseStatus, *, reason: str | None, expected_version: int) -> Case:

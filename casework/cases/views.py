@@ -9,8 +9,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from casework.audit import service as audit
-from casework.audit.models import AuditAction
 from casework.auth.models import Role
 from casework.cases import queries, registry, service
 from casework.cases.filters import CaseFilterForm
@@ -59,16 +57,8 @@ def index() -> str:
     filters = form.to_filters()
     page = queries.list_cases(user, filters)
     overdue = queries.overdue_cases(user) if filters.page == 1 else []
-    audit.record(
-        AuditAction.VIEW,
-        "case_list",
-        None,
-        actor=user,
-        detail={
-            "filters": form.describe(),
-            "results": page.total,
-            "cases": sorted({case.id for case in [*page.cases, *overdue]}),
-        },
+    service.record_list_view(
+        user, "cases", {case.id for case in [*page.cases, *overdue]}, filters=form.describe(), results=page.total
     )
     return render_template(
         "cases/list.html",
@@ -120,6 +110,7 @@ def summary(case_id: int) -> str:
     return render_template(
         "cases/summary.html",
         case=case,
+        may=service.available_actions(user, case),
         active_tab="summary",
         open_items=service.open_items(case),
         timeline=registry.timeline(

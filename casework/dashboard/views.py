@@ -7,10 +7,9 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from casework.audit import service as audit
-from casework.audit.models import AuditAction
 from casework.auth.models import Role, User
 from casework.cases import queries, registry
+from casework.cases import service as cases
 from casework.dashboard import service
 from casework.people import service as people
 
@@ -43,5 +42,5 @@ def home() -> str:
         | {item.case_id for item in data["worklist"]}
     )
     if shown:
-        audit.record(AuditAction.VIEW, "case_list", None, actor=user, detail={"page": "home", "cases": sorted(shown)})
+        cases.record_list_view(user, "home", shown)
     return render_template(f"dashboard/home_{user.role.value}.html", **data)

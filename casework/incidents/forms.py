@@ -16,12 +16,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from casework.cases.models import Channel
 from casework.db import LabelledEnum
-from casework.forms import CaseworkForm, GovDateField, date_required
+from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required
 from casework.incidents import storage
 from casework.incidents.models import Behaviour, EvidenceType, Incident
 from casework.incidents.timing import TIME_PATTERN, LocalMoment, parse_time
@@ -59,11 +59,10 @@ def _time(label: str) -> StringField:
     )
 
 
-class IncidentForm(CaseworkForm):
-    """Record or edit an incident."""
+class IncidentForm(VersionedForm):
+    """Record or edit an incident (an edit carries the incident's version)."""
 
     description_max = DESCRIPTION_MAX
-    version = HiddenField()
     occurred_on = GovDateField(
         "Date it happened",
         widget=GovDateInput(),
@@ -114,7 +113,7 @@ class IncidentForm(CaseworkForm):
         if field.data and field.data not in _values(Channel):
             raise ValidationError("Select how it was reported from the list")
 
-    def fill_from(self, incident: Incident, stamp: str) -> None:
+    def fill_from(self, incident: Incident) -> None:
         """Show a stored incident, its times as the local dates and times they were typed as."""
         start = LocalMoment.of_start(incident.occurred_from)
         self.occurred_on.data, self.occurred_at.data = start.day, start.time_text
@@ -125,7 +124,7 @@ class IncidentForm(CaseworkForm):
         self.behaviours.data = list(incident.behaviours)
         self.description.data = incident.description
         self.how_reported.data = incident.how_reported.value if incident.how_reported else ""
-        self.version.data = stamp
+        self.version.data = incident.version_id
 
     @property
     def start_time(self) -> time | None:

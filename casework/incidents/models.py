@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
 from casework.cases.models import Channel
-from casework.db import LabelledEnum, Timestamped, UTCDateTime, enum_type
+from casework.db import LabelledEnum, Timestamped, UTCDateTime, Versioned, enum_type
 from casework.extensions import db
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ class EvidenceType(LabelledEnum):
     OTHER = "other", "Other"
 
 
-class Incident(Timestamped, db.Model):
+class Incident(Timestamped, Versioned, db.Model):
     """One occasion of the conduct: when (an instant or a range), where, what happened."""
 
     __tablename__ = "incidents"

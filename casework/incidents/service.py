@@ -1,12 +1,13 @@
 """Incidents and evidence: recording and editing incidents, adding evidence, and the course of conduct.
 
-Every change is audited against the case (so the case's audit tab shows it) and a new or changed
-incident asks for a risk re-assessment through ``risk.service``.
+Every change is audited against the case (so the case's audit tab shows it). Features above this
+one that react to a new or changed incident (risk asks for a re-assessment) register with
+``incident_listener``: incidents never import them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from itertools import pairwise
@@ -21,12 +22,11 @@ from casework.auth.models import User
 from casework.cases import registry
 from casework.cases.models import Case, Channel
 from casework.db import utcnow
-from casework.errors import ConflictError, DomainError, NotFound
+from casework.errors import DomainError, NotFound
 from casework.extensions import db
 from casework.incidents import storage
 from casework.incidents.models import Behaviour, EvidenceItem, EvidenceType, Incident
 from casework.incidents.timing import END_OF_DAY, START_OF_DAY, LocalMoment, local_today, to_utc
-from casework.risk import service as risk
 from casework.workdays import LONDON
 
 # PHA 1997 s.7(3)(a): a course of conduct against one person is conduct on at least two occasions.
@@ -34,6 +34,20 @@ COURSE_OF_CONDUCT_MIN_INCIDENTS = 2
 # Incidents far apart may not form a course of conduct: in Lau v DPP [2000] two incidents about
 # four months apart were held too far apart. Gaps longer than this are flagged for the officer.
 LONG_GAP_DAYS = 120
+
+IncidentListener = Callable[[Case], None]
+_incident_listeners: list[IncidentListener] = []
+
+
+def incident_listener(listener: IncidentListener) -> IncidentListener:
+    """Register a function called with the case whenever one of its incidents is recorded or changed."""
+    _incident_listeners.append(listener)
+    return listener
+
+
+def _incident_recorded(case: Case) -> None:
+    for listener in _incident_listeners:
+        listener(case)
 
 
 def incidents_for(case: Case) -> list[Incident]:
@@ -144,18 +158,13 @@ def record_incident(actor: User, case: Case, details: IncidentDetails) -> Incide
     db.session.add(incident)
     db.session.flush()
     audit.record(AuditAction.UPDATE, "case", case.id, actor=actor, detail={"incident_added": incident.id})
-    risk.on_incident_recorded(case)
+    _incident_recorded(case)
     db.session.flush()
     return incident
 
 
-def edit_stamp(incident: Incident) -> str:
-    """What an edit form carries to detect that someone else saved the incident in the meantime."""
-    return incident.updated_at.isoformat()
-
-
 def update_incident(
-    actor: User, case: Case, incident: Incident, details: IncidentDetails, *, expected_stamp: str
+    actor: User, case: Case, incident: Incident, details: IncidentDetails, *, expected_version: int
 ) -> Incident:
     """Change an incident's details (refused if someone else saved it since the form was loaded).
 
@@ -163,12 +172,7 @@ def update_incident(
     """
     if incident.case_id != case.id:
         raise NotFound("No such incident on this case")
-    db.session.refresh(incident, with_for_update=True)
-    if edit_stamp(incident) != expected_stamp:
-        raise ConflictError(
-            "Someone else changed this incident while you were working on it. Check the incident and try again; "
-            "your entries are kept below."
-        )
+    incident.check_version(expected_version)
     changed = _apply(incident, details, utcnow())
     if changed:
         audit.record(
@@ -178,7 +182,7 @@ def update_incident(
             actor=actor,
             detail={"incident_updated": incident.id, "changes": sorted(changed)},
         )
-        risk.on_incident_recorded(case)
+        _incident_recorded(case)
     db.session.flush()
     return incident
 

@@ -8,8 +8,7 @@ from werkzeug.wrappers import Response
 
 from casework.cases.loading import load_case, viewed
 from casework.cases.models import Case, Channel
-from casework.errors import ConflictError
-from casework.forms import apply_service
+from casework.forms import apply_service, run_versioned
 from casework.incidents import service, storage
 from casework.incidents.forms import EvidenceForm, IncidentForm
 from casework.incidents.models import Behaviour, EvidenceType, Incident
@@ -100,22 +99,20 @@ def edit(case_id: int, incident_id: int) -> str | Response:
     form = IncidentForm()
     if request.method == "GET":
         viewed(case, "incident")
-        form.fill_from(incident, service.edit_stamp(incident))
+        form.fill_from(incident)
     elif form.validate_on_submit():
-        updated = apply_service(
+        updated = run_versioned(
             form,
+            incident,
             service.update_incident,
             current_user._get_current_object(),
             case,
             incident,
             _details(form),
-            expected_stamp=form.version.data or "",
         )
         if updated is not None:
             flash("The incident has been updated.", "success")
             return _back_to(case, incident)
-        if isinstance(form.refused_by, ConflictError):  # type: ignore[attr-defined]
-            form.version.data = service.edit_stamp(incident)
     return render_template("incidents/form.html", case=case, form=form, incident=incident, active_tab="incidents")
 
 

@@ -3,7 +3,7 @@
 One ``Person`` can be the victim in one case and a suspect or witness in another; the
 part is a ``CaseParty``. A victim's sealed details (current address, safe contact
 number and email) live in ``VictimContact`` and are shown only to those entitled
-(``casework.people.service.may_see_sealed_details``).
+(``Permission.SEALED_DETAILS_VIEW``; ``casework.people.service.party_cards`` never loads them for anyone else).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ and repeat suspects across cases."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -84,24 +85,12 @@ def likely_matches(user: User, first_name: str, last_name: str, date_of_birth: d
     return [LikelyMatch(person, case, bool(hidden)) for person, case, hidden in rows]
 
 
-def parties_for(case: Case) -> list[CaseParty]:
-    """Everyone in the case, victims first, with their contact preferences loaded."""
-    order = sa.case({PartyRole.VICTIM: 0, PartyRole.SUSPECT: 1, PartyRole.WITNESS: 2}, value=CaseParty.role, else_=3)
-    query = (
-        sa.select(CaseParty)
-        .where(CaseParty.case_id == case.id)
-        .options(joinedload(CaseParty.person), selectinload(CaseParty.contact))
-        .order_by(order, CaseParty.id)
-    )
-    return list(db.session.execute(query).unique().scalars())
-
-
 def get_party(case: Case, party_id: int) -> CaseParty:
     """A party of this case, or ``NotFound``."""
     party = db.session.execute(
         sa.select(CaseParty)
         .where(CaseParty.id == party_id, CaseParty.case_id == case.id)
-        .options(joinedload(CaseParty.person), selectinload(CaseParty.contact))
+        .options(joinedload(CaseParty.person), joinedload(CaseParty.case), selectinload(CaseParty.contact))
     ).scalar_one_or_none()
     if party is None:
         raise NotFound("No such person on this case")
@@ -236,12 +225,7 @@ def update_contact(actor: User, case: Case, party: CaseParty, details: ContactDe
     return contact
 
 
-def may_see_sealed_details(user: User, case: Case) -> bool:
-    """Officer in case and case supervisor (and, with the support feature, an adviser with an active referral)."""
-    return can(user, Permission.SEALED_DETAILS_VIEW, case)
-
-
-def break_glass(actor: User, case: Case, party: CaseParty, *, reason: str) -> VictimContact:
+def break_glass(actor: User, case: Case, party: CaseParty, *, reason: str) -> SealedDetails:
     """Reveal a victim's sealed details to someone not entitled by default.
 
     Audited as a disclosure (DPA 2018 s.62: justification, who, when, recipient) and flagged
@@ -262,7 +246,7 @@ def break_glass(actor: User, case: Case, party: CaseParty, *, reason: str) -> Vi
         detail={"sealed_details_of_party": party.id, "break_glass": True},
     )
     db.session.flush()
-    return party.contact
+    return _sealed_details(party.contact)
 
 
 def disclosures_to_review(supervisor: User) -> list[SealedDetailsDisclosure]:
@@ -277,15 +261,22 @@ def disclosures_to_review(supervisor: User) -> list[SealedDetailsDisclosure]:
     return list(db.session.execute(query).scalars())
 
 
-def acknowledge_disclosure(actor: User, disclosure_id: int) -> SealedDetailsDisclosure:
-    """The supervisor has seen a break-glass reveal."""
+def get_disclosure(disclosure_id: int) -> SealedDetailsDisclosure:
+    """A break-glass disclosure with its case, or ``NotFound``."""
     disclosure = db.session.execute(
         sa.select(SealedDetailsDisclosure)
         .where(SealedDetailsDisclosure.id == disclosure_id)
         .options(joinedload(SealedDetailsDisclosure.case))
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
-    if disclosure is None or disclosure.case.supervisor_id != actor.id:
+    if disclosure is None:
+        raise NotFound("No such disclosure to review")
+    return disclosure
+
+
+def acknowledge_disclosure(actor: User, disclosure: SealedDetailsDisclosure) -> SealedDetailsDisclosure:
+    """The case's supervisor has seen a break-glass reveal (``Permission.DISCLOSURE_ACKNOWLEDGE``)."""
+    if not can(actor, Permission.DISCLOSURE_ACKNOWLEDGE, disclosure):
         raise NotFound("No such disclosure to review")
     disclosure.acknowledged_by_id = actor.id
     audit.record(
@@ -303,20 +294,19 @@ class LinkedCase:
     role: PartyRole
 
 
-def linked_cases(user: User, case: Case, parties: list[CaseParty]) -> dict[int, list[LinkedCase]]:
-    """For each suspect in ``case``: other cases with the same person, or a likely match
-    (same normalised name and date of birth), limited to the cases ``user`` may see."""
-    suspects = [party for party in parties if party.role == PartyRole.SUSPECT]
+def _linked_cases(user: User, case: Case, suspects: list[tuple[int, Person]]) -> dict[int, list[LinkedCase]]:
+    """For each suspect (party id, person) in ``case``: other cases with the same person, or a likely
+    match (same normalised name and date of birth), limited to the cases ``user`` may see."""
     if not suspects:
         return {}
     match = sa.or_(
         *[
-            sa.and_(Person.match_key == party.person.match_key, Person.date_of_birth == party.person.date_of_birth)
-            if party.person.date_of_birth
-            else Person.id == party.person_id
-            for party in suspects
+            sa.and_(Person.match_key == person.match_key, Person.date_of_birth == person.date_of_birth)
+            if person.date_of_birth
+            else Person.id == person.id
+            for _, person in suspects
         ],
-        Person.id.in_([party.person_id for party in suspects]),
+        Person.id.in_([person.id for _, person in suspects]),
     )
     rows = db.session.execute(
         sa.select(Case, Person, CaseParty.role)
@@ -326,17 +316,153 @@ def linked_cases(user: User, case: Case, parties: list[CaseParty]) -> dict[int, 
         .order_by(Case.reported_at.desc())
     ).all()
     found: dict[int, list[LinkedCase]] = defaultdict(list)
-    for other_case, person, role in rows:
-        for party in suspects:
-            same = person.id == party.person_id or (
-                party.person.date_of_birth is not None
-                and person.match_key == party.person.match_key
-                and person.date_of_birth == party.person.date_of_birth
+    for other_case, other, role in rows:
+        for party_id, person in suspects:
+            same = other.id == person.id or (
+                person.date_of_birth is not None
+                and other.match_key == person.match_key
+                and other.date_of_birth == person.date_of_birth
             )
             link = LinkedCase(other_case, role)
-            if same and link not in found[party.id]:
-                found[party.id].append(link)
+            if same and link not in found[party_id]:
+                found[party_id].append(link)
     return dict(found)
+
+
+@dataclass(frozen=True)
+class ContactPreferences:
+    """How a victim wants to be contacted: shown to everyone who may see the case (nothing sealed here)."""
+
+    preferred_method: ContactMethod | None
+    safe_times: str | None
+    voicemail_safe: bool
+    texts_safe: bool
+    letters_safe: bool
+    email_safe: bool
+    language: str | None
+    interpreter_needed: bool
+    uses_bsl: bool
+    uses_textphone: bool
+    access_needs: str | None
+
+
+_PREFERENCE_COLUMNS = [getattr(VictimContact, name) for name in ContactPreferences.__dataclass_fields__]
+
+
+@dataclass(frozen=True)
+class SealedDetails:
+    """A victim's sealed details: only ever built for a viewer allowed to see them, or after break-glass."""
+
+    address: str | None
+    phone: str | None
+    email: str | None
+
+
+def _sealed_details(contact: VictimContact) -> SealedDetails:
+    return SealedDetails(contact.sealed_address, contact.sealed_phone, contact.sealed_email)
+
+
+@dataclass(frozen=True)
+class PartyCard:
+    """One person on the people tab, holding only what this viewer may see.
+
+    ``sealed`` is ``None`` unless the viewer may see the sealed details (or just revealed them):
+    the values are never loaded for anyone else, so no template can show them by mistake.
+    """
+
+    id: int
+    person: Person
+    role: PartyRole
+    not_to_be_identified: bool
+    relationship_to_victim: Relationship | None
+    enhanced_rights: bool | None
+    enhanced_rights_reason: str | None
+    notes: str | None
+    preferences: ContactPreferences | None
+    has_sealed_details: bool
+    sealed: SealedDetails | None
+    revealed_by_break_glass: bool
+    may_change_contact: bool
+    may_break_glass: bool
+    links: list[LinkedCase]
+    repeat_suspect: bool
+
+
+def party_cards(viewer: User, case: Case, *, revealed: Mapping[int, SealedDetails] | None = None) -> list[PartyCard]:
+    """Everyone in the case as ``viewer`` may see them, victims first, with repeat-suspect links.
+
+    Contact preferences are read column by column; the sealed columns are read only when the
+    viewer may see them (``Permission.SEALED_DETAILS_VIEW``). ``revealed`` holds details just
+    shown by break-glass.
+    """
+    order = sa.case({PartyRole.VICTIM: 0, PartyRole.SUSPECT: 1, PartyRole.WITNESS: 2}, value=CaseParty.role, else_=3)
+    rows = db.session.execute(
+        sa.select(
+            CaseParty.id,
+            CaseParty.role,
+            CaseParty.person_id,
+            CaseParty.not_to_be_identified,
+            CaseParty.relationship_to_victim,
+            CaseParty.enhanced_rights,
+            CaseParty.enhanced_rights_reason,
+            CaseParty.notes,
+            Person,
+        )
+        .join(Person, Person.id == CaseParty.person_id)
+        .where(CaseParty.case_id == case.id)
+        .order_by(order, CaseParty.id)
+    ).all()
+    party_ids = [row.id for row in rows]
+    preferences = {
+        row[0]: ContactPreferences(*row[1:])
+        for row in db.session.execute(
+            sa.select(VictimContact.party_id, *_PREFERENCE_COLUMNS).where(VictimContact.party_id.in_(party_ids))
+        )
+    }
+    sees_sealed = can(viewer, Permission.SEALED_DETAILS_VIEW, case)
+    sealed: dict[int, SealedDetails] = {}
+    if sees_sealed:
+        sealed = {
+            party_id: SealedDetails(address, phone, email)
+            for party_id, address, phone, email in db.session.execute(
+                sa.select(
+                    VictimContact.party_id,
+                    VictimContact.sealed_address,
+                    VictimContact.sealed_phone,
+                    VictimContact.sealed_email,
+                ).where(VictimContact.party_id.in_(party_ids))
+            )
+        }
+    revealed = revealed or {}
+    may_edit = can(viewer, Permission.CASE_EDIT, case)
+    may_break_glass = can(viewer, Permission.SEALED_DETAILS_BREAK_GLASS, case)
+    links = _linked_cases(viewer, case, [(row.id, row.Person) for row in rows if row.role == PartyRole.SUSPECT])
+    cards = []
+    for row in rows:
+        victim_contact = row.role == PartyRole.VICTIM and row.id in preferences
+        party_links = links.get(row.id, [])
+        cards.append(
+            PartyCard(
+                id=row.id,
+                person=row.Person,
+                role=row.role,
+                not_to_be_identified=row.not_to_be_identified,
+                relationship_to_victim=row.relationship_to_victim,
+                enhanced_rights=row.enhanced_rights,
+                enhanced_rights_reason=row.enhanced_rights_reason,
+                notes=row.notes,
+                preferences=preferences.get(row.id) if row.role == PartyRole.VICTIM else None,
+                has_sealed_details=victim_contact,
+                sealed=(sealed.get(row.id) or revealed.get(row.id)) if victim_contact else None,
+                revealed_by_break_glass=victim_contact and not sees_sealed and row.id in revealed,
+                may_change_contact=row.role == PartyRole.VICTIM and sees_sealed and may_edit,
+                may_break_glass=victim_contact and not sees_sealed and may_break_glass,
+                links=party_links,
+                repeat_suspect=row.role == PartyRole.SUSPECT
+                and any(link.role == PartyRole.SUSPECT for link in party_links),
+            )
+        )
+    return cards
 
 
 @registry.timeline_provider

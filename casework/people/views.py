@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -11,8 +11,8 @@ from casework.cases.models import Case
 from casework.forms import apply_service
 from casework.people import service
 from casework.people.forms import DIFFERENT_PERSON, ContactForm, PartyForm, RevealForm
-from casework.people.models import ContactMethod, PartyRole, Relationship, VictimContact
-from casework.security import Permission, can, ensure_case, require
+from casework.people.models import ContactMethod, PartyRole, Relationship
+from casework.security import Permission, can, ensure, ensure_case, require
 
 bp = Blueprint("people", __name__)
 
@@ -20,24 +20,19 @@ bp = Blueprint("people", __name__)
 def _render_people(
     case: Case,
     *,
-    revealed: dict[int, VictimContact] | None = None,
+    revealed: dict[int, service.SealedDetails] | None = None,
     reveal_form: RevealForm | None = None,
     reveal_party_id: int | None = None,
 ) -> str:
     user = current_user._get_current_object()
-    parties = service.parties_for(case)
-    linked = service.linked_cases(user, case, parties)
-    shown_elsewhere = sorted({link.case.id for links in linked.values() for link in links})
+    cards = service.party_cards(user, case, revealed=revealed)
+    shown_elsewhere = sorted({link.case.id for card in cards for link in card.links})
     viewed(case, "people", linked_cases=shown_elsewhere)
     return render_template(
         "people/list.html",
         case=case,
-        parties=parties,
-        linked=linked,
-        sees_sealed=service.may_see_sealed_details(user, case),
-        may_break_glass=can(user, Permission.SEALED_DETAILS_BREAK_GLASS, case),
-        may_edit=can(user, Permission.CASE_EDIT, case),
-        revealed=revealed or {},
+        cards=cards,
+        may_add=can(user, Permission.CASE_EDIT, case),
         reveal_form=reveal_form or RevealForm(),
         reveal_party_id=reveal_party_id,
         form=reveal_form,
@@ -105,8 +100,7 @@ def contact(case_id: int, party_id: int) -> str | Response:
     case = load_case(case_id, Permission.CASE_EDIT)
     ensure_case(Permission.SEALED_DETAILS_VIEW, case)
     party = service.get_party(case, party_id)
-    if party.role != PartyRole.VICTIM:
-        abort(404)
+    ensure(Permission.VICTIM_CONTACT_EDIT, party, object_type="case_party", hide=True)
     form = ContactForm(obj=party.contact if request.method == "GET" else None)
     if request.method == "GET" and party.contact and party.contact.preferred_method:
         form.preferred_method.data = party.contact.preferred_method.value
@@ -138,18 +132,20 @@ def reveal(case_id: int, party_id: int) -> str:
     form = RevealForm()
     revealed = None
     if form.validate_on_submit():
-        contact = apply_service(
+        sealed = apply_service(
             form, service.break_glass, current_user._get_current_object(), case, party, reason=form.reason.data or ""
         )
-        if contact is not None:
-            revealed = {party.id: contact}
+        if sealed is not None:
+            revealed = {party.id: sealed}
     return _render_people(case, revealed=revealed, reveal_form=form, reveal_party_id=party.id)
 
 
 @bp.route("/disclosures/<int:disclosure_id>/acknowledge", methods=["POST"])
-@require(Permission.CASE_ALLOCATE)
+@require(Permission.DISCLOSURE_ACKNOWLEDGE)
 def acknowledge(disclosure_id: int) -> Response:
     """A supervisor has seen a break-glass reveal on one of their cases."""
-    service.acknowledge_disclosure(current_user._get_current_object(), disclosure_id)
+    disclosure = service.get_disclosure(disclosure_id)
+    ensure(Permission.DISCLOSURE_ACKNOWLEDGE, disclosure, object_type="disclosure", hide=True)
+    service.acknowledge_disclosure(current_user._get_current_object(), disclosure)
     flash("Marked as reviewed.", "success")
     return redirect(url_for("dashboard.home"))

@@ -16,6 +16,7 @@ from casework.cases.models import Case, RiskLevel
 from casework.db import utcnow
 from casework.errors import DomainError, NotFound
 from casework.extensions import db
+from casework.incidents import service as incidents
 from casework.incidents.models import Incident
 from casework.risk import checklist
 from casework.risk.models import RiskAssessment
@@ -39,6 +40,7 @@ class Answer:
     comment: str = ""
 
 
+@incidents.incident_listener
 def on_incident_recorded(case: Case) -> None:
     """A new incident after the latest assessment (or a second incident before any) asks for a re-assessment."""
     assessed = db.session.execute(sa.select(sa.exists().where(RiskAssessment.case_id == case.id))).scalar()
@@ -47,11 +49,6 @@ def on_incident_recorded(case: Case) -> None:
     ).scalar_one()
     if assessed or incidents >= INCIDENTS_BEFORE_FIRST_ASSESSMENT:
         case.risk_review_due = True
-
-
-def on_order_breached(case: Case) -> None:
-    """A breach of a protective order asks for a re-assessment (called by the orders feature when it records one)."""
-    case.risk_review_due = True
 
 
 def assessments_for(case: Case) -> list[RiskAssessment]:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role, Team, User
+from casework.db import CONFLICT_MESSAGE
 from casework.extensions import db
 from tests import factories
 from tests.conftest import sign_in
@@ -100,7 +101,7 @@ def test_concurrent_edit_gets_a_conflict_message_and_keeps_the_input(admin_clien
         },
     )
     page = response.get_data(as_text=True)
-    assert "Someone else changed this account" in page
+    assert CONFLICT_MESSAGE in page
     assert 'value="My Edit"' in page
     db.session.refresh(user)
     assert user.full_name == "Changed Elsewhere"

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role
 from casework.cases.models import Case, CaseStatus
+from casework.db import CONFLICT_MESSAGE
 from casework.extensions import db
 from tests import factories
 
@@ -114,7 +115,7 @@ def test_a_stale_or_garbled_version_is_a_conflict_not_a_crash(make_client):
             {"classification": "stalking", "offence": "s2a", "summary": "New", "version": version},
         )
         assert response.status_code == 200
-        assert "Someone else changed this record" in response.get_data(as_text=True)
+        assert CONFLICT_MESSAGE in response.get_data(as_text=True)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role
 from casework.cases.models import AssignmentRole, CaseAssignment, CaseStatus, CaseStatusChange, Outcome
+from casework.db import CONFLICT_MESSAGE
 from casework.extensions import db
 from tests import factories
 
@@ -210,7 +211,7 @@ def test_concurrent_edit_gets_a_conflict_message_and_keeps_the_input(make_client
     data = {"classification": "stalking", "offence": "s4a", "summary": "My careful rewrite", "version": stale}
     response = client.post_form(f"/cases/{case.id}/edit", data)
     page = response.get_data(as_text=True)
-    assert "Someone else changed this record" in page
+    assert CONFLICT_MESSAGE in page
     assert "My careful rewrite" in page
     db.session.refresh(case)
     assert case.summary == "Changed by a colleague"
@@ -323,4 +324,4 @@ def test_a_save_racing_another_is_a_conflict_message_not_an_error(make_client, m
         {"classification": "stalking", "offence": "s2a", "summary": "Mine", "version": case.version_id},
     )
     assert response.status_code == 200
-    assert "Someone else changed this record" in response.get_data(as_text=True)
+    assert CONFLICT_MESSAGE in response.get_data(as_text=True)

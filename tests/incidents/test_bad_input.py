@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from casework.auth.models import Role
-from casework.db import utcnow
+from casework.db import CONFLICT_MESSAGE, utcnow
 from casework.extensions import db
 from casework.incidents.forms import DESCRIPTION_MAX, EVIDENCE_DESCRIPTION_MAX, LOCATION_MAX, REFERENCE_MAX
 from casework.incidents.models import Behaviour, EvidenceItem, Incident
@@ -118,7 +118,7 @@ def test_bad_input_on_the_edit_form_changes_nothing(officer_case):
     incident = factories.IncidentFactory(case=case, recorded_by=officer, description="As first recorded")
     response = client.post_form(
         f"/cases/{case.id}/incidents/{incident.id}/edit",
-        incident_data(description="", version=incident.updated_at.isoformat()),
+        incident_data(description="", version=incident.version_id),
     )
     assert response.status_code == 200
     assert 'href="#description"' in response.get_data(as_text=True)
@@ -126,15 +126,15 @@ def test_bad_input_on_the_edit_form_changes_nothing(officer_case):
     assert incident.description == "As first recorded"
 
 
-def test_a_missing_or_garbled_edit_stamp_is_a_conflict_not_a_crash(officer_case):
+def test_a_missing_or_garbled_version_is_a_conflict_not_a_crash(officer_case):
     client, officer, case = officer_case
     incident = factories.IncidentFactory(case=case, recorded_by=officer, location="Before")
-    for stamp in ("", "not-a-date", "\u0000"):
+    for stamp in ("", "not-a-number", "\u0000"):
         response = client.post_form(
             f"/cases/{case.id}/incidents/{incident.id}/edit", incident_data(location="After", version=stamp)
         )
         assert response.status_code == 200
-        assert "Someone else changed this incident" in response.get_data(as_text=True)
+        assert CONFLICT_MESSAGE in response.get_data(as_text=True)
     db.session.refresh(incident)
     assert incident.location == "Before"
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role
 from casework.cases.models import CaseAccess, CaseStatus, Channel
-from casework.db import utcnow
+from casework.db import CONFLICT_MESSAGE, utcnow
 from casework.extensions import db
 from casework.incidents.models import Incident
 from casework.templating import LONDON
@@ -208,7 +208,7 @@ def test_editing_an_incident_shows_it_as_typed_and_saves_the_change(make_client)
     form = client.get(f"/cases/{case.id}/incidents/{incident.id}/edit").get_data(as_text=True)
     assert 'value="14:30"' in form
     assert 'value="2025"' in form
-    stamp = incident.updated_at.isoformat()
+    stamp = incident.version_id
     response = client.post_form(
         f"/cases/{case.id}/incidents/{incident.id}/edit",
         incident_data(occurred_on=["1", "7", "2025"], occurred_at="14:30", location="Bus stop", version=stamp),
@@ -224,16 +224,15 @@ def test_a_stale_edit_is_refused_with_the_input_kept(make_client):
     client, officer = make_client(Role.OFFICER)
     case = factories.allocated_case(officer)
     incident = factories.IncidentFactory(case=case, recorded_by=officer, location="Original place")
-    stale = incident.updated_at.isoformat()
+    stale = incident.version_id
     incident.location = "Changed elsewhere"
-    incident.updated_at = utcnow() + timedelta(seconds=1)
     db.session.commit()
     response = client.post_form(
         f"/cases/{case.id}/incidents/{incident.id}/edit", incident_data(location="My edit", version=stale)
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Someone else changed this incident" in page
+    assert CONFLICT_MESSAGE in page
     assert 'value="My edit"' in page
     db.session.refresh(incident)
     assert incident.location == "Changed elsewhere"

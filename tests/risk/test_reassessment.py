@@ -59,11 +59,10 @@ def test_incidents_before_the_latest_assessment_are_not_counted_again(db_session
     assert service.reassessment_reasons(case) == ["2 incidents have been recorded since the latest assessment"]
 
 
-def test_a_breach_of_an_order_asks_for_a_re_assessment(db_session):
+def test_a_case_marked_for_re_assessment_without_a_new_incident_gives_the_general_reason(db_session):
     case = factories.CaseFactory()
     factories.RiskAssessmentFactory(case=case, assessor=_author(case))
-    service.on_order_breached(case)
-    assert case.risk_review_due is True
+    case.risk_review_due = True
     assert service.reassessment_reasons(case) == [service.MARKED_FOR_REASSESSMENT]
 
 
