@@ -27,6 +27,7 @@ from casework.db import utcnow
 from casework.extensions import db
 from casework.incidents import service as incidents
 from casework.incidents.models import Behaviour
+from casework.people import queries as people_queries
 from casework.people import service as people
 from casework.people.models import ContactMethod, PartyRole, Relationship
 from casework.risk import service as risk
@@ -182,7 +183,7 @@ def seed() -> None:
                 sealed_email=None,
             ),
         )
-        known = people.likely_matches(officer, suspect[0], suspect[1], suspect[2])
+        known = people_queries.likely_matches(officer, suspect[0], suspect[1], suspect[2])
         people.add_party(
             officer,
             case,

@@ -10,6 +10,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 from casework.auth.models import Role, Team, User
 from casework.auth.passwords import hash_password
 from casework.cases.models import Case, CaseStatus, Channel, Classification, Offence, ReporterType, RiskLevel
+from casework.cases.service import NewCase
 from casework.db import utcnow
 from casework.extensions import db
 from casework.incidents.models import EvidenceItem, EvidenceType, Incident
@@ -131,3 +132,30 @@ class EvidenceItemFactory(BaseFactory):
     description = "Screenshot of the messages sent overnight."
     reference = factory.Sequence(lambda n: f"EXH-{n}")
     added_by_id = factory.LazyAttribute(lambda item: item.incident.recorded_by_id)
+
+
+def new_case_form(**changes: object) -> dict[str, object]:
+    """A valid "record a report" form, as posted, with ``changes``."""
+    return {
+        "channel": "101",
+        "reporter_type": "victim",
+        "classification": "stalking",
+        "offence": "s2a",
+        "reported_on": ["1", "11", "2026"],
+        "summary": "Messages every night from an ex-partner.",
+        **changes,
+    }
+
+
+def new_case_details(**changes: object) -> NewCase:
+    """What ``cases.service.create_case`` is given for a valid report, with ``changes``."""
+    fields: dict[str, object] = {
+        "channel": Channel.PHONE_101,
+        "reporter_type": ReporterType.VICTIM,
+        "classification": Classification.STALKING,
+        "offence": Offence.S2A,
+        "summary": "Followed home twice.",
+        "reported_at": utcnow(),
+        **changes,
+    }
+    return NewCase(**fields)  # type: ignore[arg-type]

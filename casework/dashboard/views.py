@@ -11,7 +11,7 @@ from casework.auth.models import Role, User
 from casework.cases import queries, registry
 from casework.cases import service as cases
 from casework.dashboard import service
-from casework.people import service as people
+from casework.people import queries as people_queries
 
 bp = Blueprint("dashboard", __name__)
 
@@ -23,7 +23,7 @@ def _home_data(user: User) -> dict[str, Any]:
         return {
             "caseload": service.caseload(user, queries.Scope.TEAM),
             "overdue": queries.overdue_cases(user),
-            "disclosures": people.disclosures_to_review(user),
+            "disclosures": people_queries.disclosures_to_review(user),
         }
     if user.role == Role.MANAGER:
         return {"teams": service.caseload_by_team(user)}

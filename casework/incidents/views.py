@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from casework.cases.loading import load_case, viewed
 from casework.cases.models import Case, Channel
 from casework.forms import apply_service, run_versioned
-from casework.incidents import service, storage
+from casework.incidents import queries, service, storage
 from casework.incidents.forms import EvidenceForm, IncidentForm
 from casework.incidents.models import Behaviour, EvidenceType, Incident
 from casework.incidents.timing import describe_period
@@ -65,13 +65,13 @@ def case_incidents(case_id: int) -> str:
     """The case's incidents in date order, whether they amount to a course of conduct, and their evidence."""
     case = load_case(case_id)
     viewed(case, "incidents")
-    incidents = service.incidents_for(case)
+    incidents = queries.incidents_for(case)
     return render_template(
         "incidents/list.html",
         case=case,
         incidents=incidents,
-        conduct=service.course_of_conduct(incidents),
-        long_gap_days=service.LONG_GAP_DAYS,
+        conduct=queries.course_of_conduct(incidents),
+        long_gap_days=queries.LONG_GAP_DAYS,
         active_tab="incidents",
     )
 
@@ -95,7 +95,7 @@ def new(case_id: int) -> str | Response:
 def edit(case_id: int, incident_id: int) -> str | Response:
     """Change an incident's details."""
     case = load_case(case_id, Permission.CASE_EDIT)
-    incident = service.get_incident(case, incident_id)
+    incident = queries.get_incident(case, incident_id)
     form = IncidentForm()
     if request.method == "GET":
         viewed(case, "incident")
@@ -120,7 +120,7 @@ def edit(case_id: int, incident_id: int) -> str | Response:
 def add_evidence(case_id: int, incident_id: int) -> str | Response:
     """Add an item of evidence to an incident, with an optional file."""
     case = load_case(case_id, Permission.CASE_EDIT)
-    incident = service.get_incident(case, incident_id)
+    incident = queries.get_incident(case, incident_id)
     form = EvidenceForm()
     if request.method == "GET":
         viewed(case, "incident")
@@ -151,7 +151,7 @@ def add_evidence(case_id: int, incident_id: int) -> str | Response:
 def download(case_id: int, incident_id: int, evidence_id: int) -> Response:
     """Download an evidence file (logged as a consultation of the case); never shown inline."""
     case = load_case(case_id)
-    item = service.get_evidence(case, incident_id, evidence_id)
+    item = queries.get_evidence(case, incident_id, evidence_id)
     path = service.evidence_file(current_user._get_current_object(), case, item)
     return send_file(
         path,

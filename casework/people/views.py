@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from casework.cases.loading import load_case, viewed
 from casework.cases.models import Case
 from casework.forms import apply_service
-from casework.people import service
+from casework.people import queries, service
 from casework.people.forms import DIFFERENT_PERSON, ContactForm, PartyForm, RevealForm
 from casework.people.models import ContactMethod, PartyRole, Relationship
 from casework.security import Permission, can, ensure, ensure_case, require
@@ -20,12 +20,12 @@ bp = Blueprint("people", __name__)
 def _render_people(
     case: Case,
     *,
-    revealed: dict[int, service.SealedDetails] | None = None,
+    revealed: dict[int, queries.SealedDetails] | None = None,
     reveal_form: RevealForm | None = None,
     reveal_party_id: int | None = None,
 ) -> str:
     user = current_user._get_current_object()
-    cards = service.party_cards(user, case, revealed=revealed)
+    cards = queries.party_cards(user, case, revealed=revealed)
     shown_elsewhere = sorted({link.case.id for card in cards for link in card.links})
     viewed(case, "people", linked_cases=shown_elsewhere)
     return render_template(
@@ -85,7 +85,7 @@ def add(case_id: int) -> str | Response:
                 flash(f"{party.role.label} added to the case.", "success")
                 return redirect(url_for("people.case_people", case_id=case.id))
     if form.errors:
-        matches = service.likely_matches(
+        matches = queries.likely_matches(
             user, form.first_name.data or "", form.last_name.data or "", form.date_of_birth.data
         )
     viewed(case, "add person", likely_match_cases=sorted({match.case.id for match in matches}))
@@ -99,7 +99,7 @@ def contact(case_id: int, party_id: int) -> str | Response:
     """A victim's contact preferences and sealed details (officer in case and supervisor only)."""
     case = load_case(case_id, Permission.CASE_EDIT)
     ensure_case(Permission.SEALED_DETAILS_VIEW, case)
-    party = service.get_party(case, party_id)
+    party = queries.get_party(case, party_id)
     ensure(Permission.VICTIM_CONTACT_EDIT, party, object_type="case_party", hide=True)
     form = ContactForm(obj=party.contact if request.method == "GET" else None)
     if request.method == "GET" and party.contact and party.contact.preferred_method:
@@ -128,7 +128,7 @@ def contact(case_id: int, party_id: int) -> str | Response:
 def reveal(case_id: int, party_id: int) -> str:
     """Break-glass: show sealed details once, after a reason is given (audited, flagged to the supervisor)."""
     case = load_case(case_id, Permission.SEALED_DETAILS_BREAK_GLASS)
-    party = service.get_party(case, party_id)
+    party = queries.get_party(case, party_id)
     form = RevealForm()
     revealed = None
     if form.validate_on_submit():
@@ -144,7 +144,7 @@ def reveal(case_id: int, party_id: int) -> str:
 @require(Permission.DISCLOSURE_ACKNOWLEDGE)
 def acknowledge(disclosure_id: int) -> Response:
     """A supervisor has seen a break-glass reveal on one of their cases."""
-    disclosure = service.get_disclosure(disclosure_id)
+    disclosure = queries.get_disclosure(disclosure_id)
     ensure(Permission.DISCLOSURE_ACKNOWLEDGE, disclosure, object_type="disclosure", hide=True)
     service.acknowledge_disclosure(current_user._get_current_object(), disclosure)
     flash("Marked as reviewed.", "success")

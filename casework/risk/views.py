@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from casework.cases.loading import load_case, viewed
 from casework.cases.models import RiskLevel
 from casework.forms import apply_service
-from casework.risk import service
+from casework.risk import queries, service
 from casework.risk.forms import AssessmentForm
 from casework.security import Permission
 
@@ -24,9 +24,9 @@ def case_risk(case_id: int) -> str:
     return render_template(
         "risk/history.html",
         case=case,
-        assessments=service.assessments_for(case),
-        prompts=service.prompts_for(case),
-        reasons=service.reassessment_reasons(case),
+        assessments=queries.assessments_for(case),
+        prompts=queries.prompts_for(case),
+        reasons=queries.reassessment_reasons(case),
         active_tab="risk",
     )
 
@@ -61,6 +61,6 @@ def new_assessment(case_id: int) -> str | Response:
 def assessment(case_id: int, assessment_id: int) -> str:
     """One assessment in full."""
     case = load_case(case_id)
-    found = service.get_assessment(case, assessment_id)
+    found = queries.get_assessment(case, assessment_id)
     viewed(case, "risk_assessment", assessment_id=found.id)
     return render_template("risk/assessment.html", case=case, assessment=found, active_tab="risk")

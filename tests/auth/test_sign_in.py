@@ -185,3 +185,21 @@ def test_sign_in_is_throttled_per_address(client, app, monkeypatch):
     assert statuses == [200, 200, 200, 429]
     page = client.post("/sign-in", data={"csrf_token": token}, environ_base=address).get_data(as_text=True)
     assert "Too many attempts" in page
+
+
+ASSETS = ("/static/js/body-class.js", "/assets/govuk/govuk-frontend.min.js", "/assets/govuk/assets/images/favicon.ico")
+
+
+def test_assets_never_send_the_session_cookie_back(make_client):
+    """A page's assets are still loading when its user signs out: their answers must not restore the session.
+
+    This was the flaky browser journey: under load a script arrived after "Sign out" with the signed-in
+    cookie (Flask refreshed permanent sessions on every response), and the sign-in page then went home.
+    """
+    client, _ = make_client(Role.OFFICER)
+    for path in ASSETS:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path
+    assert "Set-Cookie" in client.get("/").headers  # a signed-in page keeps the idle clock going
+

@@ -21,17 +21,7 @@ def history(case) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 def test_officer_records_a_report_which_awaits_allocation(make_client):
     client, _ = make_client(Role.OFFICER)
-    response = client.post_form(
-        "/cases/new",
-        {
-            "channel": "101",
-            "reporter_type": "victim",
-            "classification": "stalking",
-            "offence": "s2a",
-            "reported_on": ["1", "11", "2026"],
-            "summary": "Messages every night from an ex-partner.",
-        },
-    )
+    response = client.post_form("/cases/new", factories.new_case_form())
     assert response.status_code == 302
     case_id = int(response.headers["Location"].rsplit("/", 1)[1])
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
@@ -221,22 +211,63 @@ def test_concurrent_edit_gets_a_conflict_message_and_keeps_the_input(make_client
     assert case.summary == "My careful rewrite"
 
 
+def _events_since(before: int) -> list[AuditEvent]:
+    return list(db.session.execute(sa.select(AuditEvent).where(AuditEvent.id > before)).scalars())
+
+
+def _last_event_id() -> int:
+    return db.session.execute(sa.select(sa.func.coalesce(sa.func.max(AuditEvent.id), 0))).scalar_one()
+
+
+CASE_PAGES = {
+    "": "summary",
+    "/people": "people",
+    "/log": "log",
+    "/audit": "audit",
+    "/edit": "edit",
+    "/status": "status",
+    "/allocate": "allocate",
+    "/close": "close",
+    "/access": "access",
+}
+
+
 def test_every_case_view_and_change_is_audited(make_client):
-    client, officer = make_client(Role.OFFICER)
-    case = factories.allocated_case(officer)
-    for path in ("", "/people", "/log"):
-        client.get(f"/cases/{case.id}{path}")
-    client.post_form(f"/cases/{case.id}/log", {"body": "Called the victim", "visibility": "police_only"})
-    events = (
-        db.session.execute(
-            sa.select(AuditEvent).where(AuditEvent.user_id == officer.id, AuditEvent.object_id == str(case.id))
-        )
-        .scalars()
-        .all()
+    """Each case page logs its consultation, and each change through the pages logs its own row."""
+    client, supervisor = make_client(Role.SUPERVISOR)
+    officer = factories.UserFactory(role=Role.OFFICER, team=supervisor.team)
+    other_officer = factories.UserFactory(role=Role.OFFICER, team=supervisor.team)
+    outsider = factories.UserFactory(role=Role.OFFICER)
+    case = factories.CaseFactory(
+        team=supervisor.team,
+        officer=officer,
+        supervisor=supervisor,
+        created_by=officer,
+        status=CaseStatus.INVESTIGATING,
     )
-    views = [event.detail["page"] for event in events if event.action == AuditAction.VIEW]
-    assert views[:3] == ["summary", "people", "log"]
-    assert any(event.action == AuditAction.UPDATE and "note_added" in event.detail for event in events)
+    for path, page in CASE_PAGES.items():
+        before = _last_event_id()
+        assert client.get(f"/cases/{case.id}{path}").status_code == 200, path
+        views = [(e.action, e.object_id, e.user_id, e.detail["page"]) for e in _events_since(before)]
+        assert views == [(AuditAction.VIEW, str(case.id), supervisor.id, page)], path
+
+    changes = [
+        ("/edit", {"classification": "harassment", "offence": "s2", "summary": "Changed"}, "changes"),
+        ("/status", {"status": "charged"}, "status"),
+        ("/log", {"body": "Called the victim", "visibility": "police_only"}, "note_added"),
+        ("/allocate", {"officer_id": other_officer.id, "supervisor_id": supervisor.id}, "assigned"),
+        ("/access", {"restrict-reason": "Staff", "restrict-target": "1", "restrict-submit": "1"}, "restricted"),
+        ("/access", {"grant-email": outsider.email, "grant-reason": "Needed", "grant-submit": "1"}, "access_granted"),
+        ("/close", {"outcome": "caution", "confirm": "y"}, "status"),
+        ("/reopen", {"reason": "New evidence"}, "status"),
+    ]
+    for path, data, key in changes:
+        db.session.refresh(case)
+        before = _last_event_id()
+        response = client.post_form(f"/cases/{case.id}{path}", {**data, "version": case.version_id})
+        assert response.status_code == 302, (path, response.get_data(as_text=True)[:2000])
+        updates = [e for e in _events_since(before) if e.action == AuditAction.UPDATE]
+        assert [(e.object_id, e.user_id) for e in updates if key in e.detail] == [(str(case.id), supervisor.id)], path
 
 
 def test_police_only_notes_are_kept_from_advisers(db_session):
@@ -282,16 +313,7 @@ def test_a_case_restricted_when_recorded_stays_reachable_by_the_team_supervisors
     supervisor_client, _ = make_client(Role.SUPERVISOR, team=officer.team)
     colleague_client, _ = make_client(Role.OFFICER, team=officer.team)
     response = client.post_form(
-        "/cases/new",
-        {
-            "channel": "101",
-            "reporter_type": "victim",
-            "classification": "stalking",
-            "offence": "s2a",
-            "reported_on": ["1", "11", "2026"],
-            "summary": "Suspect works for the force.",
-            "restricted": "y",
-        },
+        "/cases/new", factories.new_case_form(summary="Suspect works for the force.", restricted="y")
     )
     case_path = response.headers["Location"]
     assert supervisor_client.get(f"{case_path}/allocate").status_code == 200

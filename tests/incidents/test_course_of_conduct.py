@@ -9,7 +9,8 @@ import pytest
 from casework.errors import DomainError
 from casework.incidents import service
 from casework.incidents.models import Incident
-from casework.incidents.service import LONG_GAP_DAYS, IncidentDetails, When, course_of_conduct
+from casework.incidents.queries import LONG_GAP_DAYS, course_of_conduct
+from casework.incidents.service import IncidentDetails, When
 from casework.incidents.timing import describe_period, parse_time
 from casework.templating import LONDON
 from tests import factories

@@ -10,7 +10,7 @@ from casework.auth.models import Role
 from casework.cases.models import CaseStatus, RiskLevel
 from casework.errors import DomainError
 from casework.extensions import db
-from casework.risk import service
+from casework.risk import queries, service
 from casework.risk.checklist import CHECKLIST_VERSION, Checklist, Question
 from casework.risk.forms import build_assessment_form
 from tests import factories
@@ -98,8 +98,8 @@ def test_the_prompts_stay_while_the_level_is_high_and_go_when_it_drops(officer):
 
 def test_a_closed_high_risk_case_prompts_nothing(db_session):
     case = factories.CaseFactory(status=CaseStatus.CLOSED, risk_level=RiskLevel.HIGH)
-    assert service.prompts_for(case) == []
-    assert service.prompts_for(factories.CaseFactory(risk_level=RiskLevel.HIGH)) == [
+    assert queries.prompts_for(case) == []
+    assert queries.prompts_for(factories.CaseFactory(risk_level=RiskLevel.HIGH)) == [
         "Consider a MARAC referral",
         "Agree a safety plan with the victim",
     ]

@@ -8,7 +8,7 @@ from casework.auth.models import Role, User
 from casework.cases.models import Case, CaseStatus
 from casework.db import utcnow
 from casework.extensions import db
-from casework.risk import service
+from casework.risk import queries, service
 from tests import factories
 from tests.risk.helpers import form_data
 
@@ -27,7 +27,7 @@ def test_a_first_incident_asks_for_no_assessment(db_session):
     case = factories.CaseFactory()
     _record_incident(case)
     assert case.risk_review_due is False
-    assert service.reassessment_reasons(case) == []
+    assert queries.reassessment_reasons(case) == []
 
 
 def test_a_second_incident_without_an_assessment_asks_for_one(db_session):
@@ -35,7 +35,7 @@ def test_a_second_incident_without_an_assessment_asks_for_one(db_session):
     _record_incident(case)
     _record_incident(case)
     assert case.risk_review_due is True
-    assert service.reassessment_reasons(case) == [
+    assert queries.reassessment_reasons(case) == [
         "2 incidents have been recorded and the risk has not been assessed yet"
     ]
 
@@ -46,7 +46,7 @@ def test_an_incident_after_the_latest_assessment_asks_for_a_new_one(db_session):
     factories.RiskAssessmentFactory(case=case, assessor=_author(case), assessed_at=utcnow() - timedelta(days=5))
     _record_incident(case)
     assert case.risk_review_due is True
-    assert service.reassessment_reasons(case) == ["1 incident has been recorded since the latest assessment"]
+    assert queries.reassessment_reasons(case) == ["1 incident has been recorded since the latest assessment"]
 
 
 def test_incidents_before_the_latest_assessment_are_not_counted_again(db_session):
@@ -56,19 +56,19 @@ def test_incidents_before_the_latest_assessment_are_not_counted_again(db_session
     factories.RiskAssessmentFactory(case=case, assessor=_author(case), assessed_at=utcnow() - timedelta(days=5))
     _record_incident(case)
     _record_incident(case)
-    assert service.reassessment_reasons(case) == ["2 incidents have been recorded since the latest assessment"]
+    assert queries.reassessment_reasons(case) == ["2 incidents have been recorded since the latest assessment"]
 
 
 def test_a_case_marked_for_re_assessment_without_a_new_incident_gives_the_general_reason(db_session):
     case = factories.CaseFactory()
     factories.RiskAssessmentFactory(case=case, assessor=_author(case))
     case.risk_review_due = True
-    assert service.reassessment_reasons(case) == [service.MARKED_FOR_REASSESSMENT]
+    assert queries.reassessment_reasons(case) == [queries.MARKED_FOR_REASSESSMENT]
 
 
 def test_a_closed_case_needs_no_re_assessment(db_session):
     case = factories.CaseFactory(status=CaseStatus.CLOSED, risk_review_due=True)
-    assert service.reassessment_reasons(case) == []
+    assert queries.reassessment_reasons(case) == []
 
 
 def test_the_risk_tab_warns_with_the_reasons_and_the_assessment_clears_it(make_client):

@@ -1,0 +1,279 @@
+"""People reads: likely matches, the people tab as this viewer may see it, repeat-suspect links."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from casework.auth.models import User
+from casework.cases import registry
+from casework.cases.models import Case
+from casework.errors import NotFound
+from casework.extensions import db
+from casework.people.models import (
+    CaseParty,
+    ContactMethod,
+    PartyRole,
+    Person,
+    Relationship,
+    SealedDetailsDisclosure,
+    VictimContact,
+    name_match_key,
+)
+from casework.security import Permission, can, visible_cases_clause
+
+
+@dataclass(frozen=True)
+class LikelyMatch:
+    """A person already known, in a case the user may see, who may be the person being added."""
+
+    person: Person
+    case: Case
+    not_to_be_identified: bool
+
+
+def likely_matches(user: User, first_name: str, last_name: str, date_of_birth: date | None) -> list[LikelyMatch]:
+    """People already in cases ``user`` may see with the same normalised name and date of birth."""
+    if date_of_birth is None:
+        return []
+    rows = db.session.execute(
+        sa.select(Person, Case, CaseParty.not_to_be_identified)
+        .join(CaseParty, CaseParty.person_id == Person.id)
+        .join(Case, Case.id == CaseParty.case_id)
+        .where(
+            Person.match_key == name_match_key(first_name, last_name),
+            Person.date_of_birth == date_of_birth,
+            visible_cases_clause(user),
+        )
+        .order_by(Person.id, Case.reported_at.desc())
+        .limit(20)
+    ).all()
+    return [LikelyMatch(person, case, bool(hidden)) for person, case, hidden in rows]
+
+
+def get_party(case: Case, party_id: int) -> CaseParty:
+    """A party of this case, or ``NotFound``."""
+    party = db.session.execute(
+        sa.select(CaseParty)
+        .where(CaseParty.id == party_id, CaseParty.case_id == case.id)
+        .options(joinedload(CaseParty.person), joinedload(CaseParty.case), selectinload(CaseParty.contact))
+    ).scalar_one_or_none()
+    if party is None:
+        raise NotFound("No such person on this case")
+    return party
+
+
+def disclosures_to_review(supervisor: User) -> list[SealedDetailsDisclosure]:
+    """Break-glass reveals on cases this supervisor runs that nobody has acknowledged yet."""
+    query = (
+        sa.select(SealedDetailsDisclosure)
+        .join(Case, Case.id == SealedDetailsDisclosure.case_id)
+        .where(Case.supervisor_id == supervisor.id, SealedDetailsDisclosure.acknowledged_by_id.is_(None))
+        .options(joinedload(SealedDetailsDisclosure.user), joinedload(SealedDetailsDisclosure.case))
+        .order_by(SealedDetailsDisclosure.created_at.desc())
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def get_disclosure(disclosure_id: int) -> SealedDetailsDisclosure:
+    """A break-glass disclosure with its case, or ``NotFound``."""
+    disclosure = db.session.execute(
+        sa.select(SealedDetailsDisclosure)
+        .where(SealedDetailsDisclosure.id == disclosure_id)
+        .options(joinedload(SealedDetailsDisclosure.case))
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if disclosure is None:
+        raise NotFound("No such disclosure to review")
+    return disclosure
+
+
+@dataclass(frozen=True)
+class LinkedCase:
+    """Another case where a suspect (or a likely match) appears, and in what part."""
+
+    case: Case
+    role: PartyRole
+
+
+def _linked_cases(user: User, case: Case, suspects: list[tuple[int, Person]]) -> dict[int, list[LinkedCase]]:
+    """For each suspect (party id, person) in ``case``: other cases with the same person, or a likely
+    match (same normalised name and date of birth), limited to the cases ``user`` may see."""
+    if not suspects:
+        return {}
+    match = sa.or_(
+        *[
+            sa.and_(Person.match_key == person.match_key, Person.date_of_birth == person.date_of_birth)
+            if person.date_of_birth
+            else Person.id == person.id
+            for _, person in suspects
+        ],
+        Person.id.in_([person.id for _, person in suspects]),
+    )
+    rows = db.session.execute(
+        sa.select(Case, Person, CaseParty.role)
+        .join(CaseParty, CaseParty.case_id == Case.id)
+        .join(Person, Person.id == CaseParty.person_id)
+        .where(match, Case.id != case.id, visible_cases_clause(user))
+        .order_by(Case.reported_at.desc())
+    ).all()
+    found: dict[int, list[LinkedCase]] = defaultdict(list)
+    for other_case, other, role in rows:
+        for party_id, person in suspects:
+            same = other.id == person.id or (
+                person.date_of_birth is not None
+                and other.match_key == person.match_key
+                and other.date_of_birth == person.date_of_birth
+            )
+            link = LinkedCase(other_case, role)
+            if same and link not in found[party_id]:
+                found[party_id].append(link)
+    return dict(found)
+
+
+@dataclass(frozen=True)
+class ContactPreferences:
+    """How a victim wants to be contacted: shown to everyone who may see the case (nothing sealed here)."""
+
+    preferred_method: ContactMethod | None
+    safe_times: str | None
+    voicemail_safe: bool
+    texts_safe: bool
+    letters_safe: bool
+    email_safe: bool
+    language: str | None
+    interpreter_needed: bool
+    uses_bsl: bool
+    uses_textphone: bool
+    access_needs: str | None
+
+
+_PREFERENCE_COLUMNS = [getattr(VictimContact, name) for name in ContactPreferences.__dataclass_fields__]
+
+
+@dataclass(frozen=True)
+class SealedDetails:
+    """A victim's sealed details: only ever built for a viewer allowed to see them, or after break-glass."""
+
+    address: str | None
+    phone: str | None
+    email: str | None
+
+
+def sealed_details_of(contact: VictimContact) -> SealedDetails:
+    """The sealed part of a victim's contact record (callers have checked the viewer may see it)."""
+    return SealedDetails(contact.sealed_address, contact.sealed_phone, contact.sealed_email)
+
+
+@dataclass(frozen=True)
+class PartyCard:
+    """One person on the people tab, holding only what this viewer may see.
+
+    ``sealed`` is ``None`` unless the viewer may see the sealed details (or just revealed them):
+    the values are never loaded for anyone else, so no template can show them by mistake.
+    """
+
+    id: int
+    person: Person
+    role: PartyRole
+    not_to_be_identified: bool
+    relationship_to_victim: Relationship | None
+    enhanced_rights: bool | None
+    enhanced_rights_reason: str | None
+    notes: str | None
+    preferences: ContactPreferences | None
+    has_sealed_details: bool
+    sealed: SealedDetails | None
+    revealed_by_break_glass: bool
+    may_change_contact: bool
+    may_break_glass: bool
+    links: list[LinkedCase]
+    repeat_suspect: bool
+
+
+def party_cards(viewer: User, case: Case, *, revealed: Mapping[int, SealedDetails] | None = None) -> list[PartyCard]:
+    """Everyone in the case as ``viewer`` may see them, victims first, with repeat-suspect links.
+
+    Contact preferences are read column by column; the sealed columns are read only when the
+    viewer may see them (``Permission.SEALED_DETAILS_VIEW``). ``revealed`` holds details just
+    shown by break-glass.
+    """
+    order = sa.case({PartyRole.VICTIM: 0, PartyRole.SUSPECT: 1, PartyRole.WITNESS: 2}, value=CaseParty.role, else_=3)
+    rows = db.session.execute(
+        sa.select(
+            CaseParty.id,
+            CaseParty.role,
+            CaseParty.person_id,
+            CaseParty.not_to_be_identified,
+            CaseParty.relationship_to_victim,
+            CaseParty.enhanced_rights,
+            CaseParty.enhanced_rights_reason,
+            CaseParty.notes,
+            Person,
+        )
+        .join(Person, Person.id == CaseParty.person_id)
+        .where(CaseParty.case_id == case.id)
+        .order_by(order, CaseParty.id)
+    ).all()
+    party_ids = [row.id for row in rows]
+    preferences = {
+        row[0]: ContactPreferences(*row[1:])
+        for row in db.session.execute(
+            sa.select(VictimContact.party_id, *_PREFERENCE_COLUMNS).where(VictimContact.party_id.in_(party_ids))
+        )
+    }
+    sees_sealed = can(viewer, Permission.SEALED_DETAILS_VIEW, case)
+    sealed: dict[int, SealedDetails] = {}
+    if sees_sealed:
+        sealed = {
+            party_id: SealedDetails(address, phone, email)
+            for party_id, address, phone, email in db.session.execute(
+                sa.select(
+                    VictimContact.party_id,
+                    VictimContact.sealed_address,
+                    VictimContact.sealed_phone,
+                    VictimContact.sealed_email,
+                ).where(VictimContact.party_id.in_(party_ids))
+            )
+        }
+    revealed = revealed or {}
+    may_edit = can(viewer, Permission.CASE_EDIT, case)
+    may_break_glass = can(viewer, Permission.SEALED_DETAILS_BREAK_GLASS, case)
+    links = _linked_cases(viewer, case, [(row.id, row.Person) for row in rows if row.role == PartyRole.SUSPECT])
+    cards = []
+    for row in rows:
+        victim_contact = row.role == PartyRole.VICTIM and row.id in preferences
+        party_links = links.get(row.id, [])
+        cards.append(
+            PartyCard(
+                id=row.id,
+                person=row.Person,
+                role=row.role,
+                not_to_be_identified=row.not_to_be_identified,
+                relationship_to_victim=row.relationship_to_victim,
+                enhanced_rights=row.enhanced_rights,
+                enhanced_rights_reason=row.enhanced_rights_reason,
+                notes=row.notes,
+                preferences=preferences.get(row.id) if row.role == PartyRole.VICTIM else None,
+                has_sealed_details=victim_contact,
+                sealed=(sealed.get(row.id) or revealed.get(row.id)) if victim_contact else None,
+                revealed_by_break_glass=victim_contact and not sees_sealed and row.id in revealed,
+                may_change_contact=row.role == PartyRole.VICTIM and sees_sealed and may_edit,
+                may_break_glass=victim_contact and not sees_sealed and may_break_glass,
+                links=party_links,
+                repeat_suspect=row.role == PartyRole.SUSPECT
+                and any(link.role == PartyRole.SUSPECT for link in party_links),
+            )
+        )
+    return cards
+
+
+@registry.timeline_provider
+def _parties_timeline(case: Case, viewer: registry.Viewer) -> list[registry.TimelineEntry]:
+    parties = db.session.execute(sa.select(CaseParty).where(CaseParty.case_id == case.id)).scalars()
+    return [registry.TimelineEntry(party.created_at, f"{party.role.label} added to the case") for party in parties]
