@@ -21,7 +21,6 @@ class AuditAction(enum.StrEnum):
     UPDATE = "update"
     DISCLOSE = "disclose"
     COMBINE = "combine"
-    ERASE = "erase"
     SIGN_IN = "sign_in"
     SIGN_OUT = "sign_out"
     SIGN_IN_FAILED = "sign_in_failed"

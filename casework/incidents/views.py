@@ -12,33 +12,9 @@ from casework.forms import apply_service, run_versioned
 from casework.incidents import queries, service, storage
 from casework.incidents.forms import EvidenceForm, IncidentForm
 from casework.incidents.models import Behaviour, EvidenceType, Incident
-from casework.incidents.timing import describe_period
 from casework.security import Permission
 
 bp = Blueprint("incidents", __name__, url_prefix="/cases/<int:case_id>/incidents")
-
-
-@bp.app_template_filter("incident_period")
-def incident_period(incident: Incident) -> str:
-    """When an incident happened, in words (Europe/London)."""
-    return describe_period(incident.occurred_from, incident.occurred_to)
-
-
-@bp.app_template_filter("file_size")
-def file_size(size_bytes: int | None) -> str:
-    """A file size people can read: ``"840 KB"``, ``"2.4 MB"``."""
-    if size_bytes is None:
-        return ""
-    if size_bytes < 1024 * 1024:
-        return f"{max(round(size_bytes / 1024), 1)} KB"
-    return f"{size_bytes / (1024 * 1024):.1f} MB"
-
-
-@bp.app_template_filter("behaviour_labels")
-def behaviour_labels(values: list[str]) -> list[str]:
-    """The words for stored behaviour values, in the order of the list."""
-    chosen = set(values)
-    return [behaviour.label for behaviour in Behaviour if behaviour.value in chosen]
 
 
 def _details(form: IncidentForm) -> service.IncidentDetails:

@@ -15,7 +15,7 @@ from casework.db import CONFLICT_MESSAGE, utcnow
 from casework.extensions import db
 from casework.incidents.forms import DESCRIPTION_MAX, EVIDENCE_DESCRIPTION_MAX, LOCATION_MAX, REFERENCE_MAX
 from casework.incidents.models import Behaviour, EvidenceItem, Incident
-from casework.templating import LONDON
+from casework.workdays import LONDON
 from tests import factories
 from tests.incidents.test_recording import date_boxes, incident_data, london_today
 

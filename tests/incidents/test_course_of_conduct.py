@@ -12,7 +12,7 @@ from casework.incidents.models import Incident
 from casework.incidents.queries import LONG_GAP_DAYS, course_of_conduct
 from casework.incidents.service import IncidentDetails, When
 from casework.incidents.timing import describe_period, parse_time
-from casework.templating import LONDON
+from casework.workdays import LONDON
 from tests import factories
 
 

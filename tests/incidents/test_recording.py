@@ -13,7 +13,7 @@ from casework.cases.models import CaseAccess, CaseStatus, Channel
 from casework.db import CONFLICT_MESSAGE, utcnow
 from casework.extensions import db
 from casework.incidents.models import Incident
-from casework.templating import LONDON
+from casework.workdays import LONDON
 from tests import factories
 
 
