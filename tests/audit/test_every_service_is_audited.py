@@ -67,7 +67,7 @@ def assert_row(
         for event in events
         if event.action == action
         and event.object_type == object_type
-        and event.object_id == str(object_id)
+        and event.object_id == (None if object_id is None else str(object_id))
         and all((event.detail or {}).get(key) == value for key, value in detail.items())
     ]
     assert len(matching) == 1, [(e.action, e.object_type, e.object_id, e.detail) for e in events]

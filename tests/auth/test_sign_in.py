@@ -199,6 +199,7 @@ def test_assets_never_send_the_session_cookie_back(make_client):
     client, _ = make_client(Role.OFFICER)
     for path in ASSETS:
         response = client.get(path)
+        response.close()
         assert response.status_code == 200, path
         assert "Set-Cookie" not in response.headers, path
     assert "Set-Cookie" in client.get("/").headers  # a signed-in page keeps the idle clock going

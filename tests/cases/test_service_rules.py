@@ -150,10 +150,12 @@ def test_break_glass_needs_a_reason(world, reason):
 
 def test_only_the_cases_supervisor_may_acknowledge_a_disclosure(world):
     _, supervisor, case = world
-    colleague = factories.UserFactory(role=Role.OFFICER, team=case.team)
+    team = case.team
+    colleague = factories.UserFactory(role=Role.OFFICER, team=team)
+    other_supervisor = factories.UserFactory(role=Role.SUPERVISOR, team=team)
     people.break_glass(colleague, case, _victim(case), reason="Welfare check")
-    [disclosure] = people_queries.disclosures_to_review(supervisor)
-    other_supervisor = factories.UserFactory(role=Role.SUPERVISOR, team=case.team)
+    [listed] = people_queries.disclosures_to_review(supervisor)
+    disclosure = people_queries.get_disclosure(listed.id)
     assert not can(other_supervisor, Permission.DISCLOSURE_ACKNOWLEDGE, disclosure)
     with pytest.raises(NotFound):
         people.acknowledge_disclosure(other_supervisor, disclosure)
@@ -163,11 +165,12 @@ def test_only_the_cases_supervisor_may_acknowledge_a_disclosure(world):
 
 def test_contact_details_are_kept_for_victims_only(world):
     officer, _, case = world
-    victim = _victim(case)
-    suspect = people_queries.get_party(case, factories.CasePartyFactory(case=case, role=PartyRole.SUSPECT).id)
+    colleague = factories.UserFactory(role=Role.OFFICER, team=case.team)
+    victim_id = _victim(case).id
+    suspect_id = factories.CasePartyFactory(case=case, role=PartyRole.SUSPECT).id
+    victim, suspect = (people_queries.get_party(case, party_id) for party_id in (victim_id, suspect_id))
     assert can(officer, Permission.VICTIM_CONTACT_EDIT, victim)
     assert not can(officer, Permission.VICTIM_CONTACT_EDIT, suspect)
-    colleague = factories.UserFactory(role=Role.OFFICER, team=case.team)
     assert not can(colleague, Permission.VICTIM_CONTACT_EDIT, victim)
 
 
