@@ -207,3 +207,10 @@ def test_pages_for_the_wrong_state_answer_403(make_client, path, closed):
     )
     assert client.get(f"/cases/{case.id}/{path}").status_code == 403
     assert client.post_form(f"/cases/{case.id}/{path}", {"reason": "x", "version": case.version_id}).status_code == 403
+
+
+def test_an_unrestricted_case_has_no_access_list_to_add_to(world):
+    _, supervisor, case = world
+    colleague = factories.UserFactory(role=Role.OFFICER)
+    with pytest.raises(DomainError, match="Only restricted cases"):
+        cases.grant_access(supervisor, case, email=colleague.email, reason="Needed")
