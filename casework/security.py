@@ -41,6 +41,7 @@ class Permission(enum.StrEnum):
     SEALED_DETAILS_BREAK_GLASS = "sealed_details_break_glass"
     VIEW_ALL_TEAMS = "view_all_teams"
     READ_POLICE_ONLY_NOTES = "read_police_only_notes"
+    VIEW_OUTBOX = "view_outbox"
 
 
 _OFFICER = frozenset(
@@ -75,7 +76,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.ADVISER: frozenset(),
-    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.MANAGE_TEAMS}),
+    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.MANAGE_TEAMS, Permission.VIEW_OUTBOX}),
 }
 
 ObjectRule = Callable[[User, Any], bool]
