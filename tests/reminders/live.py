@@ -1,3 +1,4 @@
+# ruff: noqa: S603, S607, S311 - a test rig starting local programs (redis-server, celery) with fixed arguments
 """A live reminder rig: a real SMTP server (aiosmtpd), real Celery worker and beat processes on real
 Redis and PostgreSQL, driven through ``tests.reminders.live_worker``. Used by the integration tests
 and by ``bench/reminders_kill.py``."""
@@ -131,7 +132,11 @@ class Rig:
         log = self.folder / f"{self.count:03d}-{name}.log"
         with log.open("wb") as output:
             process = subprocess.Popen(
-                [sys.executable, *arguments], cwd=PROJECT_ROOT, env=self.environment, stdout=output, stderr=subprocess.STDOUT
+                [sys.executable, *arguments],
+                cwd=PROJECT_ROOT,
+                env=self.environment,
+                stdout=output,
+                stderr=subprocess.STDOUT,
             )
         self.processes.append(process)
         return process, log
@@ -188,7 +193,9 @@ class Rig:
             engine.dispose()
 
     def logs(self) -> str:
-        return "\n".join(f"== {log.name}\n{log.read_text(errors='replace')[-4000:]}" for log in sorted(self.folder.glob("*.log")))
+        return "\n".join(
+            f"== {log.name}\n{log.read_text(errors='replace')[-4000:]}" for log in sorted(self.folder.glob("*.log"))
+        )
 
 
 @dataclass
