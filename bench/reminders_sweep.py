@@ -8,7 +8,7 @@ steady state every minute: nothing new to insert). Run with the test services:
     scripts/with-test-services.sh .venv/bin/python -m bench.reminders_sweep --cases 100000 --bench-source
 
 ``--bench-source`` adds a bench-only source standing in for contact plans until they exist: a table
-``bench_obligations`` (one row per open case, a ``due_at`` with an index, ``--due-share`` of them due
+``bench_obligations`` (one row per case, a ``due_at`` with an index, ``--due-share`` of them due
 at or before now). Without it the sweep runs only the features' real sources, whose tables the
 seed must then fill.
 """
@@ -59,14 +59,14 @@ def bench_source() -> ObligationSource:
 
 
 def fill_bench_obligations(engine: sa.Engine, due_share: float) -> int:
-    """One obligation per open case: ``due_share`` of them due in the last ten days, the rest next month."""
+    """One obligation per case: ``due_share`` of them due in the last ten days, the rest next month or later."""
     with engine.begin() as connection:
         connection.execute(sa.text("DROP TABLE IF EXISTS bench_obligations"))
         connection.execute(
             sa.text(
                 "CREATE TABLE bench_obligations AS SELECT id, id AS case_id, CASE WHEN random() < :share "
                 "THEN now() - random() * interval '10 days' ELSE now() + interval '30 days' "
-                "+ random() * interval '30 days' END AS due_at FROM cases WHERE status <> 'closed'"
+                "+ random() * interval '30 days' END AS due_at FROM cases"
             ),
             {"share": due_share},
         )

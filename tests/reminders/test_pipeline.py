@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from casework.audit.models import AuditAction, AuditEvent
-from casework.auth.models import Role
+from casework.auth.models import Role, User
 from casework.cases.models import CaseStatus
 from casework.db import utcnow
 from casework.reminders import service
@@ -237,3 +237,20 @@ def test_the_beat_schedule_sweeps_and_reaps_every_minute(app):
     transport = app.config["CELERY"]["broker_transport_options"]
     assert transport["visibility_timeout"] > app.config["REMINDER_BACKOFF_MAX_SECONDS"]
     assert transport["visibility_timeout"] > app.config["MAIL_TIMEOUT_SECONDS"]
+
+
+def test_an_escalation_mail_goes_to_the_supervisor_and_names_the_officer(
+    db_session, register_source, officer, outbox_dir
+):
+    register_source(sources.case_deadline())
+    case = _due_case(officer, datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    new_ids = service.sweep(now=datetime(2026, 11, 5, 9, 0, tzinfo=UTC))
+    escalation_id = next(i for i in new_ids if db_session.get(Reminder, i).stage == Stage.ESCALATION)
+
+    assert service.send_reminder(escalation_id) == ReminderStatus.SENT
+
+    (mail,) = read_outbox(outbox_dir)
+    assert mail.to == db_session.get(User, case.supervisor_id).email
+    assert mail.subject.startswith("Overdue:")
+    assert "Officer in case: Dana Officer" in mail.body
+    assert "Monday 2 November 2026 at 09:00" in mail.body
