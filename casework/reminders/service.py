@@ -247,6 +247,22 @@ def _finish(claimed: Claimed, status: ReminderStatus, *, reason: str | None = No
     )
 
 
+def _renew(claimed: Claimed) -> bool:
+    """Renew the claim just before sending; False when the reaper has handed it to someone else.
+
+    The claim timeout then only has to outlast the send itself (bounded by ``MAIL_TIMEOUT_SECONDS``),
+    not everything before it: a slow start cannot let a second worker send the same reminder.
+    """
+    renewed = db.session.execute(
+        _by_claim(claimed)
+        .where(Reminder.status == ReminderStatus.CLAIMED)
+        .values(claimed_at=utcnow())
+        .returning(Reminder.id)
+        .execution_options(synchronize_session=False)
+    )
+    return renewed.first() is not None
+
+
 def _record_failure(claimed: Claimed, error: str) -> int | None:
     """Put the reminder back to pending with its next attempt after the backoff, or fail it for good."""
     now = utcnow()
@@ -309,7 +325,10 @@ def send_reminder(reminder_id: int) -> ReminderStatus | None:
             raise Refused("The obligation was met or paused before sending.")
         message = compose(claimed, source)
         backend = delivery.victim_backend if claimed.audience == Audience.VICTIM else delivery.staff_backend
+        still_ours = _renew(claimed)
         db.session.commit()  # no transaction held open while the message travels
+        if not still_ours:
+            return None
         backend(current_app.config).send(message)
     except Refused as refusal:
         db.session.rollback()

@@ -254,3 +254,24 @@ def test_an_escalation_mail_goes_to_the_supervisor_and_names_the_officer(
     assert mail.subject.startswith("Overdue:")
     assert "Officer in case: Dana Officer" in mail.body
     assert "Monday 2 November 2026 at 09:00" in mail.body
+
+
+def test_a_worker_whose_claim_was_handed_on_does_not_send(
+    db_session, register_source, officer, outbox_dir, monkeypatch
+):
+    register_source(sources.case_deadline())
+    _due_case(officer, utcnow())
+    (reminder_id,) = service.sweep()
+    compose = service.compose
+
+    def slow_compose(claimed, source):
+        """While this worker dawdles, the reaper hands the reminder to another worker, which claims it."""
+        message = compose(claimed, source)
+        service.reap(now=utcnow() + timedelta(hours=1))
+        assert service.claim(reminder_id) is not None
+        return message
+
+    monkeypatch.setattr(service, "compose", slow_compose)
+
+    assert service.send_reminder(reminder_id) is None
+    assert read_outbox(outbox_dir) == []
