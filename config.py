@@ -54,6 +54,20 @@ def _env_bool(name: str, default: bool) -> bool:
     return default if not value else value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _redis_transport_options() -> dict[str, object]:
+    """Redis broker options (the SQLite broker passes its options to ``create_engine``, so none there).
+
+    Unacknowledged messages (``acks_late``) come back after ``visibility_timeout``: longer than the
+    longest send (``MAIL_TIMEOUT_SECONDS``) and the longest retry countdown (``REMINDER_BACKOFF_MAX_SECONDS``).
+    Short socket timeouts let a web request that wakes a worker answer quickly while Redis is down.
+    """
+    return {
+        "visibility_timeout": _env_int("BROKER_VISIBILITY_TIMEOUT_SECONDS", 7200),
+        "socket_connect_timeout": 3,
+        "socket_timeout": 5,
+    }
+
+
 def reminder_settings(instance_path: Path) -> dict[str, object]:
     """Mail, GOV.UK Notify and the reminder pipeline (README, "Reminders").
 
@@ -147,13 +161,7 @@ def load(instance_path: Path) -> dict[str, object]:
                     "schedule": float(_env_int("REMINDER_REAPER_SECONDS", 60)),
                 },
             },
-            # Unacknowledged messages (acks_late) come back after this long: longer than the longest
-            # send (MAIL_TIMEOUT_SECONDS) and the longest retry countdown (REMINDER_BACKOFF_MAX_SECONDS).
-            "broker_transport_options": {
-                "visibility_timeout": _env_int("BROKER_VISIBILITY_TIMEOUT_SECONDS", 7200),
-                "socket_connect_timeout": 3,
-                "socket_timeout": 5,
-            },
+            "broker_transport_options": _redis_transport_options() if redis_url else {},
             "timezone": "Europe/London",
             "enable_utc": True,
         },

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+import config
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role, User
 from casework.cases.models import CaseStatus
@@ -234,9 +235,20 @@ def test_the_beat_schedule_sweeps_and_reaps_every_minute(app):
     schedule = app.config["CELERY"]["beat_schedule"]
     assert schedule["sweep-reminders"] == {"task": "worker.tasks.sweep_reminders", "schedule": 60.0}
     assert schedule["reap-reminders"] == {"task": "worker.tasks.reap_reminders", "schedule": 60.0}
-    transport = app.config["CELERY"]["broker_transport_options"]
-    assert transport["visibility_timeout"] > app.config["REMINDER_BACKOFF_MAX_SECONDS"]
-    assert transport["visibility_timeout"] > app.config["MAIL_TIMEOUT_SECONDS"]
+
+
+def test_the_redis_visibility_timeout_outlasts_the_longest_send_and_backoff(monkeypatch, tmp_path):
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    settings = config.load(tmp_path)
+    visibility = settings["CELERY"]["broker_transport_options"]["visibility_timeout"]
+    assert visibility > settings["REMINDER_BACKOFF_MAX_SECONDS"]
+    assert visibility > settings["MAIL_TIMEOUT_SECONDS"]
+    assert settings["REMINDER_CLAIM_TIMEOUT_SECONDS"] > settings["MAIL_TIMEOUT_SECONDS"]
+
+
+def test_the_embedded_broker_gets_no_redis_options(monkeypatch, tmp_path):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert config.load(tmp_path)["CELERY"]["broker_transport_options"] == {}
 
 
 def test_an_escalation_mail_goes_to_the_supervisor_and_names_the_officer(
