@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     """Seed (or reuse), run the sweep twice, print the figures."""
     parser = argparse.ArgumentParser(prog="python -m bench.reminders_sweep")
     parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--due-share", type=float, default=0.10)
+    parser.add_argument("--due-share", type=float, action="append", help="share due (repeatable; default 0.10)")
     parser.add_argument("--database", default="casework_bench_sweep")
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--keep", action="store_true")
@@ -106,22 +106,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"seeded {args.cases:,} cases in {seeded.seconds:.0f} s", file=sys.stderr)
     app = make_app(database_url, redis_url)
     engine = sa.create_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(sa.text("TRUNCATE reminders"))
     if args.bench_source:
-        due = fill_bench_obligations(engine, args.due_share)
         registry.obligation_source(bench_source())
-        print(f"bench source: {due:,} obligations due of {args.cases:,} cases", file=sys.stderr)
-    kinds = [source.kind for source in registry.obligation_sources()]
-    first, inserted = timed_sweep(app)
-    with engine.begin() as connection:
-        connection.execute(sa.text("ANALYZE reminders"))
-    second, again = timed_sweep(app)
-    third, _ = timed_sweep(app)
-    print(
-        f"sources {kinds}; cases {args.cases:,}; first sweep {first:.2f} s inserting {inserted:,} reminders; "
-        f"steady-state sweeps {second:.2f} s and {third:.2f} s inserting {again}; load {os.getloadavg()[0]:.1f}"
-    )
+    for share in args.due_share or [0.10]:
+        with engine.begin() as connection:
+            connection.execute(sa.text("TRUNCATE reminders"))
+        if args.bench_source:
+            due = fill_bench_obligations(engine, share)
+            print(f"bench source: {due:,} obligations due of {args.cases:,} cases", file=sys.stderr)
+        kinds = [source.kind for source in registry.obligation_sources()]
+        first, inserted = timed_sweep(app)
+        with engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE reminders"))
+        second, again = timed_sweep(app)
+        third, _ = timed_sweep(app)
+        print(
+            f"sources {kinds}; cases {args.cases:,}; due share {share:.0%}; first sweep {first:.2f} s inserting "
+            f"{inserted:,} reminders; steady-state sweeps {second:.2f} s and {third:.2f} s inserting {again}; "
+            f"load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
     engine.dispose()
     dispose(app)
     if not args.keep:

@@ -127,15 +127,22 @@ class SmtpBackend:
         """Hand the message to the SMTP server; any SMTP or network failure is worth retrying."""
         if message.channel != Channel.EMAIL:
             raise Undeliverable("text messages need GOV.UK Notify (NOTIFY_API_KEY); SMTP carries email only")
+        smtp = smtplib.SMTP(timeout=self.timeout)
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.use_tls:
-                    smtp.starttls()
-                if self.username:
-                    smtp.login(self.username, self.password or "")
-                smtp.send_message(_email(message, self.sender))
+            smtp.connect(self.host, self.port)
+            if self.use_tls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(_email(message, self.sender))
         except (smtplib.SMTPException, OSError) as error:
+            smtp.close()
             raise DeliveryError(f"SMTP {self.host}:{self.port}: {error}") from error
+        # Accepted: a failure to say goodbye must not count as a failed send (it would be sent twice).
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
 
 
 class NotifyBackend:

@@ -116,7 +116,7 @@ class Rig:
             "C_FORCE_ROOT": "1",
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": str(smtp_port),
-            "MAIL_TIMEOUT_SECONDS": "5",
+            "MAIL_TIMEOUT_SECONDS": "30",
             "REMINDER_BACKOFF_SECONDS": "1",
             "REMINDER_CLAIM_TIMEOUT_SECONDS": "3",
             "REMINDER_REQUEUE_AFTER_SECONDS": "2",
@@ -183,6 +183,17 @@ class Rig:
                 process.kill()
                 process.wait(5)
 
+    def errors(self, reminder_ids: list[int]) -> dict[int, str | None]:
+        engine = sa.create_engine(self.database_url)
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    sa.text("SELECT id, last_error FROM reminders WHERE id = ANY(:ids)"), {"ids": reminder_ids}
+                )
+                return {row.id: row.last_error for row in rows}
+        finally:
+            engine.dispose()
+
     def statuses(self) -> dict[int, tuple[str, int, Any]]:
         engine = sa.create_engine(self.database_url)
         try:
@@ -209,6 +220,7 @@ class KillReport:
     windows: list[float]
     duplicate_gaps: list[float]
     seconds: float
+    duplicate_errors: dict[int, str | None] = field(default_factory=dict)
 
     def summary(self) -> str:
         windows = sorted(self.windows)
@@ -218,7 +230,7 @@ class KillReport:
             f"{self.reminders} reminders, {self.kills} SIGKILLs in {self.seconds:.0f} s: {self.delivered} delivered, "
             f"{sum(self.duplicates.values())} duplicate(s) {dict(self.duplicates)}; accepted-send-to-record window "
             f"median {median:.1f} ms, max {worst:.1f} ms; duplicates' first send before the kill by "
-            f"{[round(gap * 1000, 1) for gap in self.duplicate_gaps]} ms"
+            f"{[round(gap * 1000, 1) for gap in self.duplicate_gaps]} ms; their last errors {self.duplicate_errors}"
         )
 
 
@@ -267,4 +279,5 @@ def kill_run(
         windows=windows,
         duplicate_gaps=gaps,
         seconds=time.monotonic() - started,
+        duplicate_errors=rig.errors(list(duplicates)),
     )
