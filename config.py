@@ -152,13 +152,17 @@ def load(instance_path: Path) -> dict[str, object]:
             "beat_schedule_filename": str(instance_path / "celerybeat-schedule"),
             "beat_schedule": {
                 "heartbeat": {"task": "worker.tasks.heartbeat", "schedule": 60.0},
+                # A sweep or reap not started within its interval is dropped: the next one does its work,
+                # and no backlog piles up while every worker is down.
                 "sweep-reminders": {
                     "task": "worker.tasks.sweep_reminders",
                     "schedule": float(_env_int("REMINDER_SWEEP_SECONDS", 60)),
+                    "options": {"expires": float(_env_int("REMINDER_SWEEP_SECONDS", 60))},
                 },
                 "reap-reminders": {
                     "task": "worker.tasks.reap_reminders",
                     "schedule": float(_env_int("REMINDER_REAPER_SECONDS", 60)),
+                    "options": {"expires": float(_env_int("REMINDER_REAPER_SECONDS", 60))},
                 },
             },
             "broker_transport_options": _redis_transport_options() if redis_url else {},

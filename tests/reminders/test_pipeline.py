@@ -233,8 +233,11 @@ def test_the_sweep_task_sends_what_it_swept_once_committed(app, db_session, regi
 
 def test_the_beat_schedule_sweeps_and_reaps_every_minute(app):
     schedule = app.config["CELERY"]["beat_schedule"]
-    assert schedule["sweep-reminders"] == {"task": "worker.tasks.sweep_reminders", "schedule": 60.0}
-    assert schedule["reap-reminders"] == {"task": "worker.tasks.reap_reminders", "schedule": 60.0}
+    for name, task in [
+        ("sweep-reminders", "worker.tasks.sweep_reminders"),
+        ("reap-reminders", "worker.tasks.reap_reminders"),
+    ]:
+        assert schedule[name] == {"task": task, "schedule": 60.0, "options": {"expires": 60.0}}
 
 
 def test_the_redis_visibility_timeout_outlasts_the_longest_send_and_backoff(monkeypatch, tmp_path):
