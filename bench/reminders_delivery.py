@@ -40,8 +40,9 @@ def pending_reminders(engine: sa.Engine, case_id: int, officer_id: int, count: i
             sa.text(
                 "INSERT INTO reminders (kind, object_id, case_id, due_at, audience, recipient_id, stage, status, "
                 "attempts, not_before, enqueued_at) SELECT 'test_case_deadline', :case_id, :case_id, "
-                "now() - make_interval(secs => n), 'staff', :officer_id, 'due', 'pending', 0, now(), now() "
-                "FROM generate_series(:first, :last) AS n RETURNING id"
+                "now() - make_interval(secs => n::double precision), 'staff', :officer_id, 'due', 'pending', 0, "
+                "now(), now() "
+                "FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS n RETURNING id"
             ),
             {"case_id": case_id, "officer_id": officer_id, "first": offset + 1, "last": offset + count},
         )

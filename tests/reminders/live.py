@@ -149,7 +149,7 @@ class Rig:
             "worker",
         )  # fmt: skip
         if wait:
-            wait_for(lambda: b" ready." in log.read_bytes() or process.poll() is not None, 60, "the worker")
+            wait_for(lambda: b" ready." in log.read_bytes() or process.poll() is not None, 180, "the worker")
             assert process.poll() is None, log.read_text()
         return process
 
@@ -161,12 +161,18 @@ class Rig:
         )  # fmt: skip
         return process
 
-    def sweep(self, start_at: float | None = None) -> subprocess.Popen[bytes]:
-        if start_at is not None:
-            self.environment["SWEEP_START_AT"] = str(start_at)
+    def sweep(self) -> subprocess.Popen[bytes]:
         process, _ = self._start(["-m", ENTRY, "sweep"], "sweep")
-        self.environment.pop("SWEEP_START_AT", None)
         return process
+
+    def sweeps_at_once(self, parties: int) -> list[subprocess.Popen[bytes]]:
+        """``parties`` sweep processes that each load the app, wait for the others, then sweep together."""
+        barrier = self.folder / f"barrier-{self.count}"
+        barrier.mkdir()
+        self.environment.update(SWEEP_BARRIER=str(barrier), SWEEP_PARTIES=str(parties))
+        processes = [self.sweep() for _ in range(parties)]
+        del self.environment["SWEEP_BARRIER"], self.environment["SWEEP_PARTIES"]
+        return processes
 
     def kill(self, process: subprocess.Popen[bytes]) -> None:
         process.send_signal(signal.SIGKILL)
@@ -242,7 +248,7 @@ def kill_run(
     rng = random.Random(seed)
     started = time.monotonic()
     rig.beat()
-    assert rig.sweep().wait(60) == 0, rig.logs()
+    assert rig.sweep().wait(300) == 0, rig.logs()
     kill_times: list[float] = []
     for _ in range(kills):
         worker = rig.worker()
