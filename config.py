@@ -49,6 +49,55 @@ def engine_options(database_url: str) -> dict[str, object]:
     return options
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if not value else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _redis_transport_options() -> dict[str, object]:
+    """Redis broker options (the SQLite broker passes its options to ``create_engine``, so none there).
+
+    Unacknowledged messages (``acks_late``) come back after ``visibility_timeout``: longer than the
+    longest send (``MAIL_TIMEOUT_SECONDS``) and the longest retry countdown (``REMINDER_BACKOFF_MAX_SECONDS``).
+    Short socket timeouts let a web request that wakes a worker answer quickly while Redis is down.
+    """
+    return {
+        "visibility_timeout": _env_int("BROKER_VISIBILITY_TIMEOUT_SECONDS", 7200),
+        "socket_connect_timeout": 3,
+        "socket_timeout": 5,
+    }
+
+
+def reminder_settings(instance_path: Path) -> dict[str, object]:
+    """Mail, GOV.UK Notify and the reminder pipeline (README, "Reminders").
+
+    With no ``MAIL_SERVER`` mail goes to the outbox folder (the embedded default); with
+    ``NOTIFY_API_KEY`` messages to victims go through GOV.UK Notify.
+    """
+    return {
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _env_int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Casework <casework@localhost>"),
+        "MAIL_TIMEOUT_SECONDS": _env_int("MAIL_TIMEOUT_SECONDS", 30),
+        "OUTBOX_DIR": os.environ.get("OUTBOX_DIR", str(instance_path / "outbox")),
+        "NOTIFY_API_KEY": os.environ.get("NOTIFY_API_KEY") or None,
+        "NOTIFY_BASE_URL": os.environ.get("NOTIFY_BASE_URL") or None,
+        "NOTIFY_EMAIL_TEMPLATE_ID": os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID", ""),
+        "NOTIFY_SMS_TEMPLATE_ID": os.environ.get("NOTIFY_SMS_TEMPLATE_ID", ""),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "REMINDER_LOOKAHEAD_MINUTES": _env_int("REMINDER_LOOKAHEAD_MINUTES", 24 * 60),
+        "REMINDER_MAX_ATTEMPTS": _env_int("REMINDER_MAX_ATTEMPTS", 8),
+        "REMINDER_BACKOFF_SECONDS": _env_int("REMINDER_BACKOFF_SECONDS", 30),
+        "REMINDER_BACKOFF_MAX_SECONDS": _env_int("REMINDER_BACKOFF_MAX_SECONDS", 3600),
+        "REMINDER_CLAIM_TIMEOUT_SECONDS": _env_int("REMINDER_CLAIM_TIMEOUT_SECONDS", 300),
+        "REMINDER_REQUEUE_AFTER_SECONDS": _env_int("REMINDER_REQUEUE_AFTER_SECONDS", 120),
+        "REMINDER_REQUEUE_BATCH": _env_int("REMINDER_REQUEUE_BATCH", 1000),
+    }
+
+
 def load(instance_path: Path) -> dict[str, object]:
     """Build the configuration mapping for ``app.config`` from the environment."""
     production = os.environ.get("CASEWORK_ENV", "embedded") == "production"
@@ -107,11 +156,25 @@ def load(instance_path: Path) -> dict[str, object]:
             "beat_schedule_filename": str(instance_path / "celerybeat-schedule"),
             "beat_schedule": {
                 "heartbeat": {"task": "worker.tasks.heartbeat", "schedule": 60.0},
+                # A sweep or reap not started within its interval is dropped: the next one does its work,
+                # and no backlog piles up while every worker is down.
+                "sweep-reminders": {
+                    "task": "worker.tasks.sweep_reminders",
+                    "schedule": float(_env_int("REMINDER_SWEEP_SECONDS", 60)),
+                    "options": {"expires": float(_env_int("REMINDER_SWEEP_SECONDS", 60))},
+                },
+                "reap-reminders": {
+                    "task": "worker.tasks.reap_reminders",
+                    "schedule": float(_env_int("REMINDER_REAPER_SECONDS", 60)),
+                    "options": {"expires": float(_env_int("REMINDER_REAPER_SECONDS", 60))},
+                },
             },
+            "broker_transport_options": _redis_transport_options() if redis_url else {},
             "timezone": "Europe/London",
             "enable_utc": True,
         },
         "EVIDENCE_DIR": os.environ.get("EVIDENCE_DIR", str(instance_path / "evidence")),
         "PROXY_FIX_HOPS": _env_int("PROXY_FIX_HOPS", 0),
         "ASSETS_DIR": os.environ.get("ASSETS_DIR", str(Path(__file__).parent / "node_modules")),
+        **reminder_settings(instance_path),
     }

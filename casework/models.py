@@ -6,6 +6,7 @@ from casework.cases.models import Case, CaseAccess, CaseAssignment, CaseNote, Ca
 from casework.health.models import Heartbeat
 from casework.incidents.models import EvidenceItem, Incident
 from casework.people.models import CaseParty, Person, SealedDetailsDisclosure, VictimContact
+from casework.reminders.models import Reminder
 from casework.risk.models import RiskAssessment
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Incident",
     "Person",
     "ReferenceCounter",
+    "Reminder",
     "RiskAssessment",
     "SealedDetailsDisclosure",
     "Team",

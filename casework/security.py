@@ -43,6 +43,7 @@ class Permission(enum.StrEnum):
     READ_POLICE_ONLY_NOTES = "read_police_only_notes"
     VICTIM_CONTACT_EDIT = "victim_contact_edit"
     DISCLOSURE_ACKNOWLEDGE = "disclosure_acknowledge"
+    VIEW_OUTBOX = "view_outbox"
 
 
 _OFFICER = frozenset(
@@ -79,7 +80,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.ADVISER: frozenset(),
-    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.MANAGE_TEAMS}),
+    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.MANAGE_TEAMS, Permission.VIEW_OUTBOX}),
 }
 
 ObjectRule = Callable[[User, Any], bool]
