@@ -41,6 +41,8 @@ class Permission(enum.StrEnum):
     SEALED_DETAILS_BREAK_GLASS = "sealed_details_break_glass"
     VIEW_ALL_TEAMS = "view_all_teams"
     READ_POLICE_ONLY_NOTES = "read_police_only_notes"
+    CONTACT_VIEW = "contact_view"
+    CONTACT_EDIT = "contact_edit"
 
 
 _OFFICER = frozenset(
@@ -52,6 +54,8 @@ _OFFICER = frozenset(
         Permission.SEALED_DETAILS_VIEW,
         Permission.SEALED_DETAILS_BREAK_GLASS,
         Permission.READ_POLICE_ONLY_NOTES,
+        Permission.CONTACT_VIEW,
+        Permission.CONTACT_EDIT,
     }
 )
 
@@ -72,6 +76,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CASE_VIEW_AUDIT,
             Permission.VIEW_ALL_TEAMS,
             Permission.SEALED_DETAILS_BREAK_GLASS,
+            Permission.CONTACT_VIEW,
         }
     ),
     Role.ADVISER: frozenset(),
@@ -256,3 +261,19 @@ def ensure_case(permission: Permission, case: Case) -> None:
     if not can_see_case(user, case):
         deny("case", case.id, hide=case.restricted)
     deny("case", case.id)
+
+
+# --- Contact with victims ------------------------------------------------------------------
+# The contact tab is police work with the victim: never granted to advisers, whatever case access
+# they are given. Contacts and plans may be recorded on a closed case (victims are told the outcome);
+# the contact service refuses what a closed case may not have (a new key decision).
+
+
+@object_rule(Permission.CONTACT_VIEW)
+def _view_contact(user: User, case: Case) -> bool:
+    return can_see_case(user, case)
+
+
+@object_rule(Permission.CONTACT_EDIT)
+def _edit_contact(user: User, case: Case) -> bool:
+    return can_see_case(user, case)

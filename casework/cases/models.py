@@ -133,7 +133,7 @@ class Case(Timestamped, Versioned, db.Model):
         sa.Index("ix_cases_officer_status", "officer_id", "status"),
         sa.Index("ix_cases_reported_at", "reported_at"),
         sa.Index("ix_cases_updated_at", "updated_at"),
-        # Serves queries.overdue_clause: each of its branches implies this predicate. Change them together.
+        # Serves the risk-review and allocation overdue reasons (cases.queries): each implies this predicate.
         sa.Index("ix_cases_overdue", "reported_at", postgresql_where=OVERDUE_PREDICATE, sqlite_where=OVERDUE_PREDICATE),
     )
 

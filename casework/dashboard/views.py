@@ -12,6 +12,7 @@ from casework.audit.models import AuditAction
 from casework.auth.models import Role, User
 from casework.cases import queries, registry
 from casework.dashboard import service
+from casework.db import utcnow
 from casework.people import service as people
 
 bp = Blueprint("dashboard", __name__)
@@ -37,6 +38,7 @@ def home() -> str:
     user = current_user._get_current_object()
     data = _home_data(user)
     data["worklist"] = registry.worklist(user)
+    data["overdue_reasons"] = queries.overdue_reasons_for([case.id for case in data.get("overdue", [])], utcnow())
     shown = (
         {case.id for case in data.get("overdue", [])}
         | {d.case_id for d in data.get("disclosures", [])}
