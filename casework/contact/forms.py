@@ -70,8 +70,11 @@ class PlanForm(VersionedForm):
 
     schedule = _radio(
         "How often will you update them?",
-        [*((str(days), f"Every {days} days") for days in OFFERED_FREQUENCIES), (OTHER, "Another number of days"),
-         (ENHANCED, Schedule.ENHANCED_STANDARD.label)],
+        [
+            *((str(days), f"Every {days} days") for days in OFFERED_FREQUENCIES),
+            (OTHER, "Another number of days"),
+            (ENHANCED, Schedule.ENHANCED_STANDARD.label),
+        ],
         "Select how often you will update them",
     )
     frequency_days = StringField(
@@ -80,10 +83,14 @@ class PlanForm(VersionedForm):
         description="A whole number from 1 to 90",
         validators=[Optional(), Regexp(WHOLE_DAYS, message="Enter the number of days as a whole number, like 21")],
     )
-    owner_id = SelectField("Who keeps in contact with them?", widget=GovSelect(), coerce=int, choices=[],
-                           validate_choice=False)
+    owner_id = SelectField(
+        "Who keeps in contact with them?", widget=GovSelect(), coerce=int, choices=[], validate_choice=False
+    )
     message_channel = RadioField(
-        "Messages from the system", widget=GovRadioInput(), choices=[], validate_choice=False,
+        "Messages from the system",
+        widget=GovRadioInput(),
+        choices=[],
+        validate_choice=False,
         description="Offered only on channels their contact details mark safe. Messages never carry case detail.",
         validators=[Optional()],
     )
@@ -159,14 +166,21 @@ class ContactForm(CaseworkForm):
     )
     contacted_time = _time("Time of the contact", required="Enter the time of the contact")
     method = SelectField(
-        "How", widget=GovSelect(), choices=ContactMethod.choices(), validate_choice=False,
+        "How",
+        widget=GovSelect(),
+        choices=ContactMethod.choices(),
+        validate_choice=False,
         validators=[AnyOf([value for value, _ in ContactMethod.choices()], message="Choose how you contacted them")],
     )
     outcome = _radio("What happened?", ContactOutcome.choices(), "Select what happened")
     discussed = text_area("What was discussed", 4000)
     notices = SelectMultipleField(
-        "Key decisions they were told about", widget=GovCheckboxesInput(), coerce=int, choices=[],
-        validate_choice=False, description="Only when you spoke to them or left a safe message.",
+        "Key decisions they were told about",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+        description="Only when you spoke to them or left a safe message.",
     )
     submit = SubmitField("Save the contact", widget=GovSubmitInput())
 

@@ -199,8 +199,7 @@ SOURCES = (
         still_open=_still_open(victim_updates),
     ),
 )
-for _source in SOURCES:
-    registry.obligation_source(_source)
+SOURCES_BY_KIND = {source.kind: registry.obligation_source(source) for source in SOURCES}
 
 
 # --- Overdue in the case lists -------------------------------------------------------------------
@@ -261,7 +260,7 @@ def _work_rows(horizon: datetime, where: Any) -> list[tuple[str, Any]]:
     ):
         found = source(horizon).subquery()
         _, table, party_column = _WORK[kind]
-        owner = aliased(User)
+        owner, flag = aliased(User), aliased(DoNotContact)
         query = (
             sa.select(
                 found,
@@ -270,14 +269,14 @@ def _work_rows(horizon: datetime, where: Any) -> list[tuple[str, Any]]:
                 Person.last_name,
                 CaseParty.id.label("party_id"),
                 owner.full_name.label("owner_name"),
-                DoNotContact.id.label("flag_id"),
+                flag.id.label("flag_id"),
             )
             .join(Case, Case.id == found.c.case_id)
             .join(table, table.id == found.c.object_id)
             .join(CaseParty, CaseParty.id == party_column)
             .join(Person, Person.id == CaseParty.person_id)
             .join(owner, owner.id == found.c.recipient_id)
-            .outerjoin(DoNotContact, sa.and_(DoNotContact.party_id == CaseParty.id, DoNotContact.lifted_at.is_(None)))
+            .outerjoin(flag, sa.and_(flag.party_id == CaseParty.id, flag.lifted_at.is_(None)))
             .where(where(found))
             .order_by(found.c.due_at)
             .limit(100)

@@ -249,7 +249,10 @@ def overview(case: Case) -> ContactOverview:
     )
     notices_by_decision: dict[int, list[DecisionNotice]] = {decision.id: [] for decision in decisions}
     notices = db.session.execute(
-        sa.select(DecisionNotice).where(DecisionNotice.case_id == case.id).order_by(DecisionNotice.id)
+        sa.select(DecisionNotice)
+        .where(DecisionNotice.case_id == case.id)
+        .options(joinedload(DecisionNotice.decision))
+        .order_by(DecisionNotice.id)
     ).scalars()
     for notice in notices:
         notices_by_decision.setdefault(notice.decision_id, []).append(notice)

@@ -47,12 +47,13 @@ def plan(case_id: int, party_id: int) -> str | Response:
     case = load_case(case_id, Permission.CONTACT_EDIT)
     party = service.get_victim(case, party_id)
     existing = service.plan_for(party)
+    contact = party.contact
     user = current_user._get_current_object()
     form = PlanForm()
     form.offer(
         [(owner.id, owner.full_name) for owner in service.owners_for(case)],
         case.officer.full_name if case.officer else "not allocated yet",
-        service.safe_channels(party.contact),
+        service.safe_channels(contact),
     )
     if request.method == "GET":
         if existing is not None:
@@ -62,17 +63,20 @@ def plan(case_id: int, party_id: int) -> str | Response:
             form.owner_id.data = 0
     if form.validate_on_submit():
         if existing is None:
-            saved = apply_service(form, service.agree_plan, user, case, party, form.terms(),
-                                  reason=form.reason.data or "")
+            saved = apply_service(
+                form, service.agree_plan, user, case, party, form.terms(), reason=form.reason.data or ""
+            )
         else:
-            saved = run_versioned(form, existing, service.change_plan, user, case, existing, form.terms(),
-                                  reason=form.reason.data or "")
+            saved = run_versioned(
+                form, existing, service.change_plan, user, case, existing, form.terms(), reason=form.reason.data or ""
+            )
         if saved is not None:
             flash(f"The contact plan for {party.person.full_name} has been saved.", "success")
             return _back(case, party.id)
     viewed(case, "contact plan", party_id=party.id)
-    return render_template("contact/plan.html", case=case, party=party, plan=existing, form=form,
-                           active_tab="contact")
+    return render_template(
+        "contact/plan.html", case=case, party=party, contact=contact, plan=existing, form=form, active_tab="contact"
+    )
 
 
 @bp.route("/victims/<int:party_id>/do-not-contact", methods=["GET", "POST"])
@@ -83,8 +87,13 @@ def do_not_contact(case_id: int, party_id: int) -> str | Response:
     form = DoNotContactForm()
     if form.validate_on_submit():
         flag = apply_service(
-            form, service.set_do_not_contact, current_user._get_current_object(), case, party,
-            reason=form.reason.data or "", review_on=form.review_on.data,
+            form,
+            service.set_do_not_contact,
+            current_user._get_current_object(),
+            case,
+            party,
+            reason=form.reason.data or "",
+            review_on=form.review_on.data,
         )
         if flag is not None:
             flash(f"{party.person.full_name} is flagged do not contact.", "success")
@@ -99,8 +108,14 @@ def lift(case_id: int, flag_id: int) -> str | Response:
     case = load_case(case_id, Permission.CONTACT_EDIT)
     form = LiftForm()
     if form.validate_on_submit():
-        flag = apply_service(form, service.lift_do_not_contact, current_user._get_current_object(), case, flag_id,
-                             reason=form.reason.data or "")
+        flag = apply_service(
+            form,
+            service.lift_do_not_contact,
+            current_user._get_current_object(),
+            case,
+            flag_id,
+            reason=form.reason.data or "",
+        )
         if flag is not None:
             flash("The do-not-contact flag has been lifted.", "success")
             return _back(case, flag.party_id)
@@ -129,9 +144,7 @@ def log_contact(case_id: int) -> str | Response:
             flash("The contact has been logged.", "success")
             return _back(case, attempt.party_id)
     viewed(case, "log contact")
-    return render_template(
-        "contact/log.html", case=case, form=form, has_victims=bool(victims), active_tab="contact"
-    )
+    return render_template("contact/log.html", case=case, form=form, has_victims=bool(victims), active_tab="contact")
 
 
 def _log(case: Case, form: ContactForm) -> object:
