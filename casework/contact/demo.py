@@ -74,11 +74,11 @@ def seed() -> None:
     service.agree_plan(officer, case, party, terms, reason="Agreed at the first visit", now=agreed)
     _spoke(officer, case, party, agreed + timedelta(hours=1), "Explained the investigation and the safety plan.")
 
-    # Opted in to text messages; an arrest an hour ago she has still to be told about.
+    # Opted in to text messages, updated every 3 days (one due now); told nothing yet of an arrest an hour ago.
     case, party = found[("Aisha", "Khan")]
     officer = officers[case.id]
     agreed = case.reported_at + timedelta(hours=4)
-    sms = service.PlanTerms(Schedule.EVERY_N_DAYS, 7, message_channel=MessageChannel.SMS)
+    sms = service.PlanTerms(Schedule.EVERY_N_DAYS, 3, message_channel=MessageChannel.SMS)
     service.agree_plan(officer, case, party, sms, reason="Prefers texts to arrange calls", now=agreed)
     service.record_key_decision(officer, case, DecisionKind.ARREST, decided_at=now - timedelta(hours=1), now=now)
 

@@ -43,6 +43,9 @@ DNC_REVIEW = "dnc_review"
 COURT_DATE = "court_date"
 VICTIM_UPDATE = "victim_update"
 
+# A reminder may be sent this long before its due instant; ``still_open`` answers for that window.
+STILL_OPEN_WINDOW = timedelta(hours=24)
+
 _case_open = Case.status != CaseStatus.CLOSED
 
 
@@ -163,10 +166,14 @@ def victim_updates(horizon: datetime) -> sa.Select[Any]:
 
 
 def _still_open(query: Any) -> Any:
-    """``still_open(object_id)``: the obligation is still in its source's rows, due by now."""
+    """``still_open(object_id)``: the obligation is still in its source's rows, due within ``STILL_OPEN_WINDOW``.
+
+    Not discharged, paused or closed since the sweep; and for plans, not moved on by an update
+    given since (the next update is then at least a day away).
+    """
 
     def check(object_id: int) -> bool:
-        rows = query(utcnow()).subquery()
+        rows = query(utcnow() + STILL_OPEN_WINDOW).subquery()
         return bool(db.session.execute(sa.select(sa.exists().where(rows.c.object_id == object_id))).scalar())
 
     return check
@@ -244,8 +251,8 @@ def escalation_cutoff(now: datetime) -> datetime:
 
 
 _WORK = {
-    SCHEDULED_UPDATE: ("Scheduled update", ContactPlan, ContactPlan.party_id),
-    KEY_DECISION: ("Tell them about: ", DecisionNotice, DecisionNotice.party_id),
+    SCHEDULED_UPDATE: ("Contact due: scheduled update", ContactPlan, ContactPlan.party_id),
+    KEY_DECISION: ("Contact due: tell them about ", DecisionNotice, DecisionNotice.party_id),
     DNC_REVIEW: ("Review the do-not-contact flag", DoNotContact, DoNotContact.party_id),
 }
 

@@ -44,7 +44,7 @@ def test_the_officer_home_page_lists_overdue_contacts_in_red_with_one_click_to_l
     service.record_key_decision(officer, later_case, DecisionKind.ARREST, decided_at=utcnow() - timedelta(minutes=30))
     db.session.commit()
     page = client.get("/").get_data(as_text=True)
-    assert "Hannah Morris" in page and "Scheduled update" in page
+    assert "Hannah Morris" in page and "Contact due: scheduled update" in page
     assert "Aisha Khan" not in page  # told within 1 working day: not due today
     assert f"/cases/{case.id}/contact/log?party={victim.id}" in page
     assert "casework-worklist__row--overdue" in page
@@ -54,7 +54,7 @@ def test_a_supervisor_sees_their_teams_obligations_a_working_day_overdue(overdue
     _, officer, _, _ = overdue_case
     supervisor_client, _ = make_client(Role.SUPERVISOR, team=officer.team)
     page = supervisor_client.get("/").get_data(as_text=True)
-    assert "Escalated: Scheduled update" in page and officer.full_name in page
+    assert "Escalated: Contact due: scheduled update" in page and officer.full_name in page
 
 
 def test_overdue_contacts_join_the_one_overdue_definition_with_the_reason(overdue_case):
