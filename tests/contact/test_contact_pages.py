@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role
@@ -254,3 +256,33 @@ def test_the_contact_tab_runs_a_constant_number_of_queries(make_client, db_sessi
     with count_queries() as many:
         assert client.get(f"/cases/{large.id}/contact").status_code == 200
     assert many.count == few.count, many.statements
+
+
+TEXT = st.one_of(
+    st.sampled_from(["", "0", "1", "12", "2026", "14:30", "25:00", "spoke", "phone"]), st.text(max_size=12)
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=TEXT, month=TEXT, year=TEXT, at=TEXT, method=TEXT, outcome=TEXT, party=TEXT, notices=TEXT, discussed=TEXT)
+def test_the_contact_form_never_fails_and_never_half_saves(
+    officer, day, month, year, at, method, outcome, party, notices, discussed
+):
+    client, case, _ = officer
+    before = (_count(ContactAttempt), _count(AuditEvent))
+    data = {
+        "party_id": party,
+        "contacted_on": [day, month, year],
+        "contacted_time": at,
+        "method": method,
+        "outcome": outcome,
+        "notices": notices,
+        "discussed": discussed,
+    }
+    response = client.post_form(f"/cases/{case.id}/contact/log", data)
+    if response.status_code == 302:
+        assert _count(ContactAttempt) == before[0] + 1
+    else:
+        assert response.status_code == 200
+        assert "govuk-error-summary" in response.get_data(as_text=True)
+        assert _count(ContactAttempt) == before[0]
