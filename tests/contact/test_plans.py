@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from casework.auth.models import Role, Team
+from casework.cases import registry
 from casework.cases.models import CaseStatus
 from casework.contact import obligations, service
 from casework.contact.models import ContactOutcome, ContactPlanChange, MessageChannel, Schedule
@@ -173,3 +174,19 @@ def test_plans_may_still_be_kept_on_a_closed_case(case):
     case.status = CaseStatus.CLOSED
     plan = service.agree_plan(officer_of(case), case, add_victim(case), EVERY_14, now=NOW)
     assert plan.id is not None
+
+
+def _plan_task(app, case):  # type: ignore[no-untyped-def]
+    with app.test_request_context():
+        return next(task for task in registry.tasks(case) if task.name == "Contact plan agreed with the victim")
+
+
+def test_the_task_list_row_is_done_once_every_victim_has_a_plan(app, case):
+    assert _plan_task(app, case).state == registry.TaskState.CANNOT_START
+    first, second = add_victim(case), add_victim(case)
+    service.agree_plan(officer_of(case), case, first, EVERY_14, now=NOW)
+    db.session.commit()  # leaving the request context rolls back what was not committed
+    task = _plan_task(app, case)
+    assert (task.state, task.href) == (registry.TaskState.TO_DO, f"/cases/{case.id}/contact")
+    service.agree_plan(officer_of(case), case, second, EVERY_14, now=NOW)
+    assert _plan_task(app, case).state == registry.TaskState.DONE
