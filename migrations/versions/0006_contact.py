@@ -16,7 +16,13 @@ branch_labels = None
 depends_on = None
 
 
+OPEN = sa.text("status <> 'closed'")
+
+
 def upgrade():
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_open', ['id'], unique=False, postgresql_where=OPEN, sqlite_where=OPEN)
+
     op.create_table('key_decisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -174,3 +180,5 @@ def downgrade():
         batch_op.drop_index('ix_key_decisions_case')
 
     op.drop_table('key_decisions')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_open')
