@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.admin.views import bp as admin_bp
     from casework.auth.views import bp as auth_bp
     from casework.cases.views import bp as cases_bp
+    from casework.contact.views import bp as contact_bp
     from casework.dashboard.views import bp as dashboard_bp
     from casework.health.views import bp as health_bp
     from casework.incidents.views import bp as incidents_bp
@@ -77,5 +78,6 @@ def _register_blueprints(app: Flask) -> None:
     from casework.risk.views import bp as risk_bp
 
     blueprints = (assets.bp, auth_bp, admin_bp, dashboard_bp, health_bp, cases_bp, people_bp, incidents_bp, risk_bp)
-    for blueprint in (*blueprints, reminders_bp):
+    blueprints += (reminders_bp, contact_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)

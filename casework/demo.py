@@ -14,6 +14,7 @@ from sqlalchemy import select
 from casework import demo_cases
 from casework.admin import service as admin
 from casework.auth.models import Role, Team, User
+from casework.contact import demo as contact_demo
 from casework.extensions import db
 
 DEMO_TEAMS = ("North stalking team", "South stalking team", "Victim care unit")
@@ -41,6 +42,7 @@ def seed(sign_ins_file: Path) -> DemoSeedResult:
     """Create the demo teams, users and cases that do not exist yet."""
     result = _seed_staff(sign_ins_file)
     demo_cases.seed()
+    contact_demo.seed()
     return result
 
 

@@ -3,6 +3,14 @@
 from casework.audit.models import AuditEvent
 from casework.auth.models import Team, User
 from casework.cases.models import Case, CaseAccess, CaseAssignment, CaseNote, CaseStatusChange, ReferenceCounter
+from casework.contact.models import (
+    ContactAttempt,
+    ContactPlan,
+    ContactPlanChange,
+    DecisionNotice,
+    DoNotContact,
+    KeyDecision,
+)
 from casework.health.models import Heartbeat
 from casework.incidents.models import EvidenceItem, Incident
 from casework.people.models import CaseParty, Person, SealedDetailsDisclosure, VictimContact
@@ -17,9 +25,15 @@ __all__ = [
     "CaseNote",
     "CaseParty",
     "CaseStatusChange",
+    "ContactAttempt",
+    "ContactPlan",
+    "ContactPlanChange",
+    "DecisionNotice",
+    "DoNotContact",
     "EvidenceItem",
     "Heartbeat",
     "Incident",
+    "KeyDecision",
     "Person",
     "ReferenceCounter",
     "Reminder",

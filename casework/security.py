@@ -44,6 +44,8 @@ class Permission(enum.StrEnum):
     VICTIM_CONTACT_EDIT = "victim_contact_edit"
     DISCLOSURE_ACKNOWLEDGE = "disclosure_acknowledge"
     VIEW_OUTBOX = "view_outbox"
+    CONTACT_VIEW = "contact_view"
+    CONTACT_EDIT = "contact_edit"
 
 
 _OFFICER = frozenset(
@@ -56,6 +58,8 @@ _OFFICER = frozenset(
         Permission.SEALED_DETAILS_BREAK_GLASS,
         Permission.READ_POLICE_ONLY_NOTES,
         Permission.VICTIM_CONTACT_EDIT,
+        Permission.CONTACT_VIEW,
+        Permission.CONTACT_EDIT,
     }
 )
 
@@ -77,6 +81,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CASE_VIEW_AUDIT,
             Permission.VIEW_ALL_TEAMS,
             Permission.SEALED_DETAILS_BREAK_GLASS,
+            Permission.CONTACT_VIEW,
         }
     ),
     Role.ADVISER: frozenset(),
@@ -281,3 +286,19 @@ def ensure_case(permission: Permission, case: Case) -> None:
     if not can_see_case(user, case):
         deny("case", case.id, hide=case.restricted)
     deny("case", case.id)
+
+
+# --- Contact with victims ------------------------------------------------------------------
+# The contact tab is police work with the victim: never granted to advisers, whatever case access
+# they are given. Contacts and plans may be recorded on a closed case (victims are told the outcome);
+# the contact service refuses what a closed case may not have (a new key decision).
+
+
+@object_rule(Permission.CONTACT_VIEW)
+def _view_contact(user: User, case: Case) -> bool:
+    return can_see_case(user, case)
+
+
+@object_rule(Permission.CONTACT_EDIT)
+def _edit_contact(user: User, case: Case) -> bool:
+    return can_see_case(user, case)

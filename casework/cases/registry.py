@@ -9,7 +9,9 @@ support, contact, intake) registers small functions here at import time:
 - ``worklist_provider``: entries on a user's home-page worklist (what is due and overdue);
 - ``obligation_source``: a set-based SQL source of things someone must do by a deadline
   (a referral to send, an order expiring, an SPO notification due...), which the contact
-  feature's reminder sweep turns into reminders without importing the feature.
+  feature's reminder sweep turns into reminders without importing the feature;
+- ``overdue_reason``: one reason a case counts as overdue, as SQL (the case list's "overdue",
+  its red panel and the home-page counts all OR the registered reasons together).
 
 Providers must run a fixed number of queries whatever the size of the case.
 """
@@ -108,6 +110,21 @@ class ObligationSource:
     still_open: Callable[[int], bool] | None = None
 
 
+@dataclass(frozen=True)
+class OverdueReason:
+    """One reason a case is overdue, written once in SQL.
+
+    ``case_ids(now)`` returns a ``Select`` of one column, the ids of the cases overdue for this
+    reason at ``now``. Keep it indexed (a partial index on the due column, or on ``cases``): the
+    lists run every reason on every page. ``label`` is shown beside the case ("Victim update overdue").
+    """
+
+    key: str
+    label: str
+    case_ids: Callable[[datetime], sa.Select[Any]]
+    order: int = 100
+
+
 OpenItemsProvider = Callable[["Case"], list[str]]
 TaskProvider = Callable[["Case"], list[Task]]
 TimelineProvider = Callable[["Case", Viewer], list[TimelineEntry]]
@@ -118,6 +135,7 @@ _tasks: list[TaskProvider] = []
 _timeline: list[TimelineProvider] = []
 _worklist: list[WorklistProvider] = []
 _obligation_sources: dict[str, ObligationSource] = {}
+_overdue_reasons: dict[str, OverdueReason] = {}
 
 
 def open_items_provider(provider: OpenItemsProvider) -> OpenItemsProvider:
@@ -155,6 +173,19 @@ def obligation_source(source: ObligationSource) -> ObligationSource:
 def obligation_sources() -> list[ObligationSource]:
     """Every registered kind of deadline."""
     return list(_obligation_sources.values())
+
+
+def overdue_reason(reason: OverdueReason) -> OverdueReason:
+    """Register a reason a case counts as overdue (one per ``key``)."""
+    if reason.key in _overdue_reasons:
+        raise ValueError(f"overdue reason {reason.key!r} is registered twice")
+    _overdue_reasons[reason.key] = reason
+    return reason
+
+
+def overdue_reasons() -> list[OverdueReason]:
+    """Every registered overdue reason, in their order."""
+    return sorted(_overdue_reasons.values(), key=lambda reason: (reason.order, reason.key))
 
 
 def open_items(case: Case) -> list[str]:

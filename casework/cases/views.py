@@ -57,6 +57,7 @@ def index() -> str:
     filters = form.to_filters()
     page = queries.list_cases(user, filters)
     overdue = queries.overdue_cases(user) if filters.page == 1 else []
+    now = utcnow()
     service.record_list_view(
         user, "cases", {case.id for case in [*page.cases, *overdue]}, filters=form.describe(), results=page.total
     )
@@ -66,8 +67,7 @@ def index() -> str:
         filters=filters,
         page=page,
         overdue=overdue,
-        now=utcnow(),
-        is_overdue=queries.is_overdue,
+        overdue_reasons=queries.overdue_reasons_for([case.id for case in [*page.cases, *overdue]], now),
         sorts=queries.SORTS,
     )
 
@@ -116,7 +116,7 @@ def summary(case_id: int) -> str:
         timeline=registry.timeline(
             case, registry.Viewer(user, police_only=can(user, Permission.READ_POLICE_ONLY_NOTES))
         ),
-        overdue=queries.is_overdue(case, utcnow()),
+        overdue_reasons=queries.overdue_reasons_for([case.id], utcnow()).get(case.id, []),
     )
 
 

@@ -11,6 +11,7 @@ from casework.auth.models import Role, User
 from casework.cases import queries, registry
 from casework.cases import service as cases
 from casework.dashboard import service
+from casework.db import utcnow
 from casework.people import queries as people_queries
 
 bp = Blueprint("dashboard", __name__)
@@ -36,6 +37,7 @@ def home() -> str:
     user = current_user._get_current_object()
     data = _home_data(user)
     data["worklist"] = registry.worklist(user)
+    data["overdue_reasons"] = queries.overdue_reasons_for([case.id for case in data.get("overdue", [])], utcnow())
     shown = (
         {case.id for case in data.get("overdue", [])}
         | {d.case_id for d in data.get("disclosures", [])}

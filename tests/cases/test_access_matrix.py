@@ -20,6 +20,7 @@ from flask import Flask
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role, Team, User
 from casework.cases.models import Case, CaseAccess, CaseStatus, Outcome
+from casework.contact.models import DoNotContact
 from casework.db import utcnow
 from casework.extensions import db
 from casework.incidents import storage
@@ -170,6 +171,15 @@ def _ids_for(case: Case, evidence_dir: Path) -> dict[str, int]:
         added_by_id=author.id,
     )
     db.session.add(evidence)
+    flag = DoNotContact(
+        case_id=case.id,
+        party_id=victim.id,
+        reason="Matrix",
+        review_on=utcnow().date(),
+        review_due_at=utcnow(),
+        set_by_id=author.id,
+    )
+    db.session.add(flag)
     db.session.commit()
     return {
         "case_id": case.id,
@@ -177,6 +187,7 @@ def _ids_for(case: Case, evidence_dir: Path) -> dict[str, int]:
         "assessment_id": factories.RiskAssessmentFactory(case=case, assessor=author).id,
         "incident_id": incident.id,
         "evidence_id": evidence.id,
+        "flag_id": flag.id,
     }
 
 
@@ -224,7 +235,7 @@ def _denied_events(user: User) -> int:
 # --- The matrix ------------------------------------------------------------------------------
 
 
-PROVIDED_IDS = {"case_id", "party_id", "assessment_id", "incident_id", "evidence_id"}
+PROVIDED_IDS = {"case_id", "party_id", "assessment_id", "incident_id", "evidence_id", "flag_id"}
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from flask import Flask
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role, Team, User
 from casework.cases.models import Case, CaseAccess
+from casework.contact import service as contact
 from casework.extensions import db
 from casework.people.models import CaseParty, PartyRole, SealedDetailsDisclosure, VictimContact
 from tests import factories
@@ -285,6 +287,9 @@ def _case_pages(app: Flask, case: Case, victim: CaseParty) -> list[str]:
         "party_id": victim.id,
         "incident_id": factories.IncidentFactory(case=case, recorded_by=author).id,
         "assessment_id": factories.RiskAssessmentFactory(case=case, assessor=author).id,
+        "flag_id": contact.set_do_not_contact(
+            author, case, contact.get_victim(case, victim.id), reason="Walk", review_on=date(2099, 1, 1)
+        ).id,
     }
     adapter = app.url_map.bind("localhost")
     rules = [

@@ -1,0 +1,288 @@
+"""The contact tab and its forms: who sees them, every view audited, bad input per field, constant queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casework.audit.models import AuditAction, AuditEvent
+from casework.auth.models import Role
+from casework.cases.models import CaseStatus, Outcome
+from casework.contact import service
+from casework.contact.models import (
+    ContactAttempt,
+    ContactOutcome,
+    ContactPlan,
+    DecisionKind,
+    DoNotContact,
+    KeyDecision,
+    Schedule,
+)
+from casework.db import utcnow
+from casework.extensions import db
+from casework.people.models import ContactMethod
+from casework.workdays import LONDON
+from tests import factories
+from tests.contact.helpers import add_victim, officer_of
+from tests.querycount import count_queries
+
+
+@pytest.fixture
+def officer(make_client):
+    client, user = make_client(Role.OFFICER)
+    case = factories.allocated_case(user, reported_at=utcnow() - timedelta(days=3))
+    return client, case, add_victim(case, texts_safe=True)
+
+
+def _date(name: str, day) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    return {name: [str(day.day), str(day.month), str(day.year)]}
+
+
+def _count(model) -> int:  # type: ignore[no-untyped-def]
+    return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+
+
+def _error_on(page: str, field_id: str) -> bool:
+    return "govuk-error-summary" in page and f'href="#{field_id}"' in page
+
+
+def test_the_contact_tab_is_in_the_case_navigation_and_its_view_is_audited(officer):
+    client, case, victim = officer
+    page = client.get(f"/cases/{case.id}/contact").get_data(as_text=True)
+    assert f'href="/cases/{case.id}/contact"' in page
+    assert victim.person.full_name in page
+    assert "Weekdays 10:00 to 15:00" in page  # safe times come from the people record
+    views = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.action == AuditAction.VIEW, AuditEvent.object_id == str(case.id))
+    ).scalars()
+    assert any(event.detail.get("page") == "contact" for event in views)
+
+
+def test_advisers_never_see_the_contact_tab_and_managers_cannot_change_it(make_client, db_session):
+    officer = factories.UserFactory(role=Role.OFFICER)
+    case = factories.allocated_case(officer)
+    adviser, _ = make_client(Role.ADVISER, team=officer.team)
+    assert adviser.get(f"/cases/{case.id}/contact").status_code in {403, 404}
+    manager, _ = make_client(Role.MANAGER)
+    page = manager.get(f"/cases/{case.id}/contact")
+    assert page.status_code == 200
+    assert "Log a contact" not in page.get_data(as_text=True)
+    assert manager.get(f"/cases/{case.id}/contact/log").status_code == 403
+
+
+def test_agreeing_a_plan_through_the_form(officer):
+    client, case, victim = officer
+    response = client.post_form(
+        f"/cases/{case.id}/contact/victims/{victim.id}/plan",
+        {"schedule": "other", "frequency_days": "21", "owner_id": "0", "message_channel": "sms", "reason": ""},
+    )
+    assert response.status_code == 302
+    plan = db.session.execute(sa.select(ContactPlan).where(ContactPlan.party_id == victim.id)).scalar_one()
+    assert (plan.frequency_days, plan.owner_id, plan.message_channel.value) == (21, None, "sms")
+
+
+@pytest.mark.parametrize("days", ["0", "91", "", "two", "1.5"])
+def test_a_bad_frequency_is_refused_on_its_field(officer, days):
+    client, case, victim = officer
+    response = client.post_form(
+        f"/cases/{case.id}/contact/victims/{victim.id}/plan",
+        {"schedule": "other", "frequency_days": days, "owner_id": "0", "message_channel": "none"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert _error_on(page, "frequency_days")
+    assert _count(ContactPlan) == 0
+
+
+def test_an_unsafe_channel_is_not_offered_and_is_refused(officer):
+    client, case, victim = officer
+    page = client.get(f"/cases/{case.id}/contact/victims/{victim.id}/plan").get_data(as_text=True)
+    assert 'value="sms"' in page and 'value="email"' not in page
+    response = client.post_form(
+        f"/cases/{case.id}/contact/victims/{victim.id}/plan",
+        {"schedule": "7", "owner_id": "0", "message_channel": "email"},
+    )
+    assert _error_on(response.get_data(as_text=True), "message_channel")
+
+
+def test_a_review_date_in_the_past_is_refused_on_its_field(officer):
+    client, case, victim = officer
+    yesterday = utcnow().astimezone(LONDON).date() - timedelta(days=1)
+    response = client.post_form(
+        f"/cases/{case.id}/contact/victims/{victim.id}/do-not-contact",
+        {"reason": "Suspect reads her texts", **_date("review_on", yesterday)},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'href="#review_on-day"' in page and "today or in the future" in page
+    assert "Suspect reads her texts" in page
+    assert _count(DoNotContact) == 0
+
+
+def test_setting_and_lifting_do_not_contact_through_the_forms(officer):
+    client, case, victim = officer
+    later = utcnow().astimezone(LONDON).date() + timedelta(days=14)
+    response = client.post_form(
+        f"/cases/{case.id}/contact/victims/{victim.id}/do-not-contact",
+        {"reason": "Suspect reads her texts", **_date("review_on", later)},
+    )
+    assert response.status_code == 302
+    flag = db.session.execute(sa.select(DoNotContact)).scalar_one()
+    assert "Do not contact" in client.get(f"/cases/{case.id}/contact").get_data(as_text=True)
+    empty = client.post_form(f"/cases/{case.id}/contact/flags/{flag.id}/lift", {"reason": ""})
+    assert _error_on(empty.get_data(as_text=True), "reason")
+    lifted = client.post_form(f"/cases/{case.id}/contact/flags/{flag.id}/lift", {"reason": "New safe phone"})
+    assert lifted.status_code == 302
+    db.session.refresh(flag)
+    assert flag.lift_reason == "New safe phone"
+
+
+def _contact_data(victim, when, outcome="spoke", **extra):  # type: ignore[no-untyped-def]
+    local = when.astimezone(LONDON)
+    return {
+        "party_id": str(victim.id),
+        **_date("contacted_on", local.date()),
+        "contacted_time": local.strftime("%H:%M"),
+        "method": "phone",
+        "outcome": outcome,
+        "discussed": "Explained the arrest",
+        **extra,
+    }
+
+
+def test_a_contact_in_the_future_is_refused_on_its_field(officer):
+    client, case, victim = officer
+    response = client.post_form(f"/cases/{case.id}/contact/log", _contact_data(victim, utcnow() + timedelta(days=2)))
+    page = response.get_data(as_text=True)
+    assert _error_on(page, "contacted_on-day") and "cannot be in the future" in page
+    assert "Explained the arrest" in page
+    assert _count(ContactAttempt) == 0
+
+
+def test_a_contact_before_the_report_is_refused_on_its_field(officer):
+    client, case, victim = officer
+    response = client.post_form(f"/cases/{case.id}/contact/log", _contact_data(victim, utcnow() - timedelta(days=5)))
+    page = response.get_data(as_text=True)
+    assert _error_on(page, "contacted_on-day") and "before the report" in page
+    assert _count(ContactAttempt) == 0
+
+
+def test_logging_a_contact_discharges_the_chosen_decision(officer):
+    client, case, victim = officer
+    service.record_key_decision(officer_of(case), case, DecisionKind.ARREST, decided_at=utcnow() - timedelta(hours=2))
+    db.session.commit()
+    [notice] = service.open_notices(case)
+    form = client.get(f"/cases/{case.id}/contact/log?party={victim.id}").get_data(as_text=True)
+    assert "Suspect arrested" in form
+    response = client.post_form(
+        f"/cases/{case.id}/contact/log",
+        _contact_data(victim, utcnow() - timedelta(minutes=5), notices=str(notice.id)),
+    )
+    assert response.status_code == 302
+    assert service.open_notices(case) == []
+
+
+def test_a_key_decision_on_a_closed_case_is_refused_on_its_field(officer):
+    client, case, _ = officer
+    case.status, case.outcome, case.closed_at = CaseStatus.CLOSED, Outcome.NO_CRIME, utcnow()
+    db.session.commit()
+    when = utcnow().astimezone(LONDON) - timedelta(hours=1)
+    response = client.post_form(
+        f"/cases/{case.id}/contact/decisions/new",
+        {"kind": "charged", **_date("decided_on", when.date()), "decided_time": when.strftime("%H:%M")},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert _error_on(page, "kind") and "This case is closed" in page
+    assert _count(KeyDecision) == 0
+
+
+def test_recording_a_key_decision_shows_it_on_the_tab_and_the_timeline(officer):
+    client, case, victim = officer
+    when = utcnow().astimezone(LONDON) - timedelta(hours=1)
+    response = client.post_form(
+        f"/cases/{case.id}/contact/decisions/new",
+        {"kind": "charged", **_date("decided_on", when.date()), "decided_time": when.strftime("%H:%M"), "notes": ""},
+    )
+    assert response.status_code == 302
+    assert "Suspect charged" in client.get(f"/cases/{case.id}/contact").get_data(as_text=True)
+    summary = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Key decision: Suspect charged" in summary
+    assert f"Tell {victim.person.full_name} about: suspect charged" in summary
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"kind": "court_date", "decided_on": ["31", "2", "2026"]},
+        {"kind": "nonsense", "decided_time": "25:99"},
+        {"kind": "court_date", "decided_on": ["1", "1", "2026"], "decided_time": "10:00"},
+    ],
+)
+def test_bad_key_decisions_never_fail(officer, data):
+    client, case, _ = officer
+    response = client.post_form(f"/cases/{case.id}/contact/decisions/new", data)
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.get_data(as_text=True)
+
+
+def _fill(case, victim, count: int) -> None:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    service.agree_plan(officer_of(case), case, victim, service.PlanTerms(Schedule.EVERY_N_DAYS, 14))
+    for number in range(count):
+        at = now - timedelta(hours=count - number)
+        service.record_key_decision(officer_of(case), case, DecisionKind.ARREST, decided_at=at)
+        service.log_contact(
+            officer_of(case), case, victim, service.NewContact(at, ContactMethod.PHONE, ContactOutcome.SPOKE)
+        )
+    db.session.commit()
+
+
+def test_the_contact_tab_runs_a_constant_number_of_queries(make_client, db_session):
+    client, supervisor = make_client(Role.SUPERVISOR)
+    officer = factories.UserFactory(role=Role.OFFICER, team=supervisor.team)
+    small = factories.allocated_case(officer, reported_at=utcnow() - timedelta(days=10))
+    large = factories.allocated_case(officer, reported_at=utcnow() - timedelta(days=10))
+    _fill(small, add_victim(small), 3)
+    _fill(large, add_victim(large), 60)
+    add_victim(large)
+    with count_queries() as few:
+        assert client.get(f"/cases/{small.id}/contact").status_code == 200
+    with count_queries() as many:
+        assert client.get(f"/cases/{large.id}/contact").status_code == 200
+    assert many.count == few.count, many.statements
+
+
+TEXT = st.one_of(
+    st.sampled_from(["", "0", "1", "12", "2026", "14:30", "25:00", "spoke", "phone"]), st.text(max_size=12)
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=TEXT, month=TEXT, year=TEXT, at=TEXT, method=TEXT, outcome=TEXT, party=TEXT, notices=TEXT, discussed=TEXT)
+def test_the_contact_form_never_fails_and_never_half_saves(
+    officer, day, month, year, at, method, outcome, party, notices, discussed
+):
+    client, case, _ = officer
+    before = (_count(ContactAttempt), _count(AuditEvent))
+    data = {
+        "party_id": party,
+        "contacted_on": [day, month, year],
+        "contacted_time": at,
+        "method": method,
+        "outcome": outcome,
+        "notices": notices,
+        "discussed": discussed,
+    }
+    response = client.post_form(f"/cases/{case.id}/contact/log", data)
+    if response.status_code == 302:
+        assert _count(ContactAttempt) == before[0] + 1
+    else:
+        assert response.status_code == 200
+        assert "govuk-error-summary" in response.get_data(as_text=True)
+        assert _count(ContactAttempt) == before[0]
