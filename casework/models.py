@@ -5,6 +5,7 @@ from casework.auth.models import Team, User
 from casework.cases.models import Case, CaseAccess, CaseAssignment, CaseNote, CaseStatusChange, ReferenceCounter
 from casework.health.models import Heartbeat
 from casework.incidents.models import EvidenceItem, Incident
+from casework.orders.models import OrderBreach, OrderHearing, OrderProtectedPerson, OrderStatusChange, ProtectiveOrder
 from casework.people.models import CaseParty, Person, SealedDetailsDisclosure, VictimContact
 from casework.risk.models import RiskAssessment
 
@@ -19,7 +20,12 @@ __all__ = [
     "EvidenceItem",
     "Heartbeat",
     "Incident",
+    "OrderBreach",
+    "OrderHearing",
+    "OrderProtectedPerson",
+    "OrderStatusChange",
     "Person",
+    "ProtectiveOrder",
     "ReferenceCounter",
     "RiskAssessment",
     "SealedDetailsDisclosure",

@@ -41,6 +41,7 @@ class Permission(enum.StrEnum):
     SEALED_DETAILS_BREAK_GLASS = "sealed_details_break_glass"
     VIEW_ALL_TEAMS = "view_all_teams"
     READ_POLICE_ONLY_NOTES = "read_police_only_notes"
+    ORDER_MANAGE = "order_manage"
 
 
 _OFFICER = frozenset(
@@ -52,6 +53,7 @@ _OFFICER = frozenset(
         Permission.SEALED_DETAILS_VIEW,
         Permission.SEALED_DETAILS_BREAK_GLASS,
         Permission.READ_POLICE_ONLY_NOTES,
+        Permission.ORDER_MANAGE,
     }
 )
 
@@ -256,3 +258,12 @@ def ensure_case(permission: Permission, case: Case) -> None:
     if not can_see_case(user, case):
         deny("case", case.id, hide=case.restricted)
     deny("case", case.id)
+
+
+# --- Protective orders -----------------------------------------------------------------------
+
+
+@object_rule(Permission.ORDER_MANAGE)
+def _manage_orders(user: User, case: Case) -> bool:
+    """Officers and supervisors record and change the orders of open cases they may see (managers only read)."""
+    return case.is_open and can_see_case(user, case)

@@ -131,3 +131,11 @@ class EvidenceItemFactory(BaseFactory):
     description = "Screenshot of the messages sent overnight."
     reference = factory.Sequence(lambda n: f"EXH-{n}")
     added_by_id = factory.LazyAttribute(lambda item: item.incident.recorded_by_id)
+
+
+def order_case(officer: User, **fields: object) -> tuple[Case, CaseParty, CaseParty]:
+    """An allocated case with a victim and a suspect, ready for protective orders."""
+    case = allocated_case(officer, **fields)
+    victim = CasePartyFactory(case=case, role=PartyRole.VICTIM)
+    suspect = CasePartyFactory(case=case, role=PartyRole.SUSPECT)
+    return case, victim, suspect
