@@ -111,7 +111,7 @@ class ProtectiveOrder(Timestamped, Versioned, db.Model):
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
 
     case: Mapped[Case] = relationship(lazy="raise")
-    subject: Mapped[CaseParty] = relationship(lazy="raise")
+    subject: Mapped[CaseParty] = relationship(lazy="joined", innerjoin=True)
     recorded_by: Mapped[User] = relationship(lazy="raise")
     protected: Mapped[list[OrderProtectedPerson]] = relationship(
         back_populates="order", lazy="raise", order_by="OrderProtectedPerson.id", cascade="all, delete-orphan"

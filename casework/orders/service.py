@@ -482,6 +482,7 @@ def update_details(
         raise DomainError("Enter the name of the order", field="other_name")
     protected = _protected(case, details.protected_ids)
     _check_service(order, details.served_on, details.notification_made_on)
+    db.session.refresh(order, ["protected"])
     values = {
         "other_name": other_name if order.order_type == OrderType.OTHER else None,
         "court": _text(details.court, COURT_MAX, "court", "The court"),

@@ -46,9 +46,13 @@ def test_a_legal_move_is_made_dated_kept_and_audited(setting, before, after):
     db.session.commit()
     db.session.expire_all()
     assert order.status == after
-    history = db.session.execute(
-        select(OrderStatusChange).where(OrderStatusChange.order_id == order.id).order_by(OrderStatusChange.id)
-    ).scalars().all()
+    history = (
+        db.session.execute(
+            select(OrderStatusChange).where(OrderStatusChange.order_id == order.id).order_by(OrderStatusChange.id)
+        )
+        .scalars()
+        .all()
+    )
     assert (history[-1].from_status, history[-1].to_status) == (before, after)
     assert history[-1].effective_on == days(0)
     assert history[-1].changed_by_id == officer.id
@@ -101,9 +105,7 @@ def test_a_lapsed_order_has_nowhere_to_go(setting):
     order = make_order(officer, case, victim, suspect, OrderStatus.GRANTED, expires_on=days(-1))
     assert service.allowed_next_statuses(order) == []
     with pytest.raises(DomainError):
-        service.change_status(
-            officer, case, order, full_change(OrderStatus.RENEWED), expected_version=order.version_id
-        )
+        service.change_status(officer, case, order, full_change(OrderStatus.RENEWED), expected_version=order.version_id)
 
 
 def test_applying_records_the_application_date_and_listing_adds_a_hearing_row(setting):
