@@ -367,9 +367,11 @@ def change_status(
     if to in MAKING or to in {S.VARIED, S.RENEWED}:
         _apply_terms(order, change, to)
         changes["expires_on"] = order.expires_on.isoformat() if order.expires_on else "until further order"
-    if to in MAKING and change.served_on is not None:
-        _check_service(order, change.served_on, order.notification_made_on)
+    if to in MAKING and change.served_on is not None and change.served_on != order.served_on:
+        # A new order served is a new duty to notify (an interim SPO, then the full order).
+        _check_service(order, change.served_on, None)
         order.served_on = change.served_on
+        order.notification_made_on = None
     refresh_deadlines(order)
     db.session.add(
         OrderStatusChange(
