@@ -105,7 +105,11 @@ def seed() -> None:
             morris,
             spo,
             service.StatusChange(
-                S.INTERIM_GRANTED, ago(9), until_further_order=True, served_on=ago(9), reason="Interim order at first hearing."
+                S.INTERIM_GRANTED,
+                ago(9),
+                until_further_order=True,
+                served_on=ago(9),
+                reason="Interim order at first hearing.",
             ),
         )
         _notify(officer, morris, spo, ago(8))

@@ -767,15 +767,20 @@ def _order_worklist(user: User) -> list[registry.WorkItem]:
         .order_by(OrderBreach.occurred_at.desc())
     ).all()
     for breach, order, case in breaches:
+        # A breach asks for the risk to be re-assessed: until that is done, the item is overdue.
+        reassess = case.risk_review_due
         items.append(
             registry.WorkItem(
                 case.id,
                 case.reference,
-                f"{order.name} breached on {local_date(breach.occurred_at):%-d %B %Y}",
-                None,
-                False,
-                url_for("orders.case_orders", case_id=case.id, _anchor="breaches"),
-                action="See the breach",
+                f"{order.name} breached on {local_date(breach.occurred_at):%-d %B %Y}"
+                + (": re-assess the risk" if reassess else ""),
+                breach.occurred_at,
+                reassess,
+                url_for("risk.case_risk", case_id=case.id)
+                if reassess
+                else url_for("orders.case_orders", case_id=case.id, _anchor="breaches"),
+                action="Re-assess the risk" if reassess else "See the breach",
             )
         )
     watched = db.session.execute(
