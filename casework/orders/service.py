@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import url_for
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework.audit import service as audit
@@ -685,8 +686,6 @@ def _open_orders(case: Case) -> list[str]:
 
 @registry.task_provider
 def _order_tasks(case: Case) -> list[registry.Task]:
-    from flask import url_for
-
     href = url_for("orders.case_orders", case_id=case.id)
     tasks = []
     for order, hearing_on in _orders_needing_attention(case):
@@ -755,8 +754,6 @@ def _mine(user: User) -> sa.ColumnElement[bool]:
 
 @registry.worklist_provider
 def _order_worklist(user: User) -> list[registry.WorkItem]:
-    from flask import url_for
-
     now = utcnow()
     items = []
     breaches = db.session.execute(

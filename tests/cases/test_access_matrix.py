@@ -26,6 +26,7 @@ from casework.incidents import storage
 from casework.incidents.models import EvidenceItem, EvidenceType
 from casework.people.models import PartyRole, VictimContact
 from tests import factories
+from tests.orders.helpers import make_order
 
 # --- The expectations ----------------------------------------------------------------------
 #
@@ -177,6 +178,7 @@ def _ids_for(case: Case, evidence_dir: Path) -> dict[str, int]:
         "assessment_id": factories.RiskAssessmentFactory(case=case, assessor=author).id,
         "incident_id": incident.id,
         "evidence_id": evidence.id,
+        "order_id": make_order(author, case, victim, factories.CasePartyFactory(case=case, role=PartyRole.SUSPECT)).id,
     }
 
 
@@ -224,7 +226,7 @@ def _denied_events(user: User) -> int:
 # --- The matrix ------------------------------------------------------------------------------
 
 
-PROVIDED_IDS = {"case_id", "party_id", "assessment_id", "incident_id", "evidence_id"}
+PROVIDED_IDS = {"case_id", "party_id", "assessment_id", "incident_id", "evidence_id", "order_id"}
 
 
 @pytest.fixture

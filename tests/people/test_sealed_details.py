@@ -18,6 +18,7 @@ from casework.cases.models import Case, CaseAccess
 from casework.extensions import db
 from casework.people.models import CaseParty, PartyRole, SealedDetailsDisclosure, VictimContact
 from tests import factories
+from tests.orders.helpers import make_order
 from tests.people.helpers import count, open_case, title_of
 
 ADDRESS = "Flat 7 Quillmarsh Court, Zedbury ZX9 4QQ"
@@ -285,6 +286,7 @@ def _case_pages(app: Flask, case: Case, victim: CaseParty) -> list[str]:
         "party_id": victim.id,
         "incident_id": factories.IncidentFactory(case=case, recorded_by=author).id,
         "assessment_id": factories.RiskAssessmentFactory(case=case, assessor=author).id,
+        "order_id": make_order(author, case, victim, factories.CasePartyFactory(case=case, role=PartyRole.SUSPECT)).id,
     }
     adapter = app.url_map.bind("localhost")
     rules = [
