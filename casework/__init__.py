@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.dashboard.views import bp as dashboard_bp
     from casework.health.views import bp as health_bp
     from casework.incidents.views import bp as incidents_bp
+    from casework.orders.views import bp as orders_bp
     from casework.people.views import bp as people_bp
     from casework.reminders.views import bp as reminders_bp
     from casework.risk.views import bp as risk_bp
@@ -81,3 +82,4 @@ def _register_blueprints(app: Flask) -> None:
     blueprints += (reminders_bp, contact_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    app.register_blueprint(orders_bp)

@@ -16,6 +16,7 @@ from casework.admin import service as admin
 from casework.auth.models import Role, Team, User
 from casework.contact import demo as contact_demo
 from casework.extensions import db
+from casework.orders import demo as orders_demo
 
 DEMO_TEAMS = ("North stalking team", "South stalking team", "Victim care unit")
 DEMO_USERS = (
@@ -43,6 +44,7 @@ def seed(sign_ins_file: Path) -> DemoSeedResult:
     result = _seed_staff(sign_ins_file)
     demo_cases.seed()
     contact_demo.seed()
+    orders_demo.seed()
     return result
 
 

@@ -13,6 +13,7 @@ from casework.contact.models import (
 )
 from casework.health.models import Heartbeat
 from casework.incidents.models import EvidenceItem, Incident
+from casework.orders.models import OrderBreach, OrderHearing, OrderProtectedPerson, OrderStatusChange, ProtectiveOrder
 from casework.people.models import CaseParty, Person, SealedDetailsDisclosure, VictimContact
 from casework.reminders.models import Reminder
 from casework.risk.models import RiskAssessment
@@ -34,7 +35,12 @@ __all__ = [
     "Heartbeat",
     "Incident",
     "KeyDecision",
+    "OrderBreach",
+    "OrderHearing",
+    "OrderProtectedPerson",
+    "OrderStatusChange",
     "Person",
+    "ProtectiveOrder",
     "ReferenceCounter",
     "Reminder",
     "RiskAssessment",

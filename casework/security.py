@@ -46,6 +46,7 @@ class Permission(enum.StrEnum):
     VIEW_OUTBOX = "view_outbox"
     CONTACT_VIEW = "contact_view"
     CONTACT_EDIT = "contact_edit"
+    ORDER_MANAGE = "order_manage"
 
 
 _OFFICER = frozenset(
@@ -60,6 +61,7 @@ _OFFICER = frozenset(
         Permission.VICTIM_CONTACT_EDIT,
         Permission.CONTACT_VIEW,
         Permission.CONTACT_EDIT,
+        Permission.ORDER_MANAGE,
     }
 )
 
@@ -302,3 +304,10 @@ def _view_contact(user: User, case: Case) -> bool:
 @object_rule(Permission.CONTACT_EDIT)
 def _edit_contact(user: User, case: Case) -> bool:
     return can_see_case(user, case)
+# --- Protective orders -----------------------------------------------------------------------
+
+
+@object_rule(Permission.ORDER_MANAGE)
+def _manage_orders(user: User, case: Case) -> bool:
+    """Officers and supervisors record and change the orders of open cases they may see (managers only read)."""
+    return case.is_open and can_see_case(user, case)

@@ -27,6 +27,7 @@ from casework.incidents import storage
 from casework.incidents.models import EvidenceItem, EvidenceType
 from casework.people.models import PartyRole, VictimContact
 from tests import factories
+from tests.orders.helpers import make_order
 
 # --- The expectations ----------------------------------------------------------------------
 #
@@ -188,6 +189,7 @@ def _ids_for(case: Case, evidence_dir: Path) -> dict[str, int]:
         "incident_id": incident.id,
         "evidence_id": evidence.id,
         "flag_id": flag.id,
+        "order_id": make_order(author, case, victim, factories.CasePartyFactory(case=case, role=PartyRole.SUSPECT)).id,
     }
 
 
@@ -235,7 +237,7 @@ def _denied_events(user: User) -> int:
 # --- The matrix ------------------------------------------------------------------------------
 
 
-PROVIDED_IDS = {"case_id", "party_id", "assessment_id", "incident_id", "evidence_id", "flag_id"}
+PROVIDED_IDS = {"case_id", "party_id", "assessment_id", "incident_id", "evidence_id", "flag_id", "order_id"}
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from casework.contact import service as contact
 from casework.extensions import db
 from casework.people.models import CaseParty, PartyRole, SealedDetailsDisclosure, VictimContact
 from tests import factories
+from tests.orders.helpers import make_order
 from tests.people.helpers import count, open_case, title_of
 
 ADDRESS = "Flat 7 Quillmarsh Court, Zedbury ZX9 4QQ"
@@ -290,6 +291,7 @@ def _case_pages(app: Flask, case: Case, victim: CaseParty) -> list[str]:
         "flag_id": contact.set_do_not_contact(
             author, case, contact.get_victim(case, victim.id), reason="Walk", review_on=date(2099, 1, 1)
         ).id,
+        "order_id": make_order(author, case, victim, factories.CasePartyFactory(case=case, role=PartyRole.SUSPECT)).id,
     }
     adapter = app.url_map.bind("localhost")
     rules = [
