@@ -74,7 +74,9 @@ def _register_blueprints(app: Flask) -> None:
     from casework.incidents.views import bp as incidents_bp
     from casework.people.views import bp as people_bp
     from casework.risk.views import bp as risk_bp
+    from casework.support.views import bp as support_bp
 
     blueprints = (assets.bp, auth_bp, admin_bp, dashboard_bp, health_bp, cases_bp, people_bp, incidents_bp, risk_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    app.register_blueprint(support_bp)

@@ -7,8 +7,10 @@ from casework.health.models import Heartbeat
 from casework.incidents.models import EvidenceItem, Incident
 from casework.people.models import CaseParty, Person, SealedDetailsDisclosure, VictimContact
 from casework.risk.models import RiskAssessment
+from casework.support.models import AftercareEntry, Referral, ReferralStatusChange, SupportService
 
 __all__ = [
+    "AftercareEntry",
     "AuditEvent",
     "Case",
     "CaseAccess",
@@ -21,8 +23,11 @@ __all__ = [
     "Incident",
     "Person",
     "ReferenceCounter",
+    "Referral",
+    "ReferralStatusChange",
     "RiskAssessment",
     "SealedDetailsDisclosure",
+    "SupportService",
     "Team",
     "User",
     "VictimContact",

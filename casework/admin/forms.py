@@ -10,6 +10,7 @@ from casework.auth.models import Role
 from casework.forms import CaseworkForm
 
 NO_TEAM = 0
+NO_SERVICE = 0
 
 
 class UserForm(CaseworkForm):
@@ -41,6 +42,13 @@ class UserForm(CaseworkForm):
         validators=[InputRequired("Select a role")],
     )
     team_id = SelectField("Team", widget=GovSelect(), coerce=int, validate_choice=True, choices=[(NO_TEAM, "No team")])
+    support_service_id = SelectField(
+        "Support service (advisers)",
+        widget=GovSelect(),
+        coerce=int,
+        validate_choice=True,
+        choices=[(NO_SERVICE, "No service")],
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 

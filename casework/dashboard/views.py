@@ -13,6 +13,7 @@ from casework.auth.models import Role, User
 from casework.cases import queries, registry
 from casework.dashboard import service
 from casework.people import service as people
+from casework.support import service as support
 
 bp = Blueprint("dashboard", __name__)
 
@@ -28,6 +29,8 @@ def _home_data(user: User) -> dict[str, Any]:
         }
     if user.role == Role.MANAGER:
         return {"teams": service.caseload_by_team(user)}
+    if user.role == Role.ADVISER:
+        return {"referrals": support.caseload(user)}
     return {}
 
 
@@ -41,6 +44,7 @@ def home() -> str:
         {case.id for case in data.get("overdue", [])}
         | {d.case_id for d in data.get("disclosures", [])}
         | {item.case_id for item in data["worklist"]}
+        | set(data["referrals"].case_ids() if "referrals" in data else ())
     )
     if shown:
         audit.record(AuditAction.VIEW, "case_list", None, actor=user, detail={"page": "home", "cases": sorted(shown)})
