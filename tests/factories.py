@@ -17,6 +17,7 @@ from casework.people.models import CaseParty, PartyRole, Person
 from casework.people.service import refresh_party_names
 from casework.risk.checklist import CHECKLIST_VERSION
 from casework.risk.models import RiskAssessment
+from casework.support.models import Referral, ReferralStatus, ServiceKind, SupportService
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)
@@ -131,3 +132,26 @@ class EvidenceItemFactory(BaseFactory):
     description = "Screenshot of the messages sent overnight."
     reference = factory.Sequence(lambda n: f"EXH-{n}")
     added_by_id = factory.LazyAttribute(lambda item: item.incident.recorded_by_id)
+
+
+class SupportServiceFactory(BaseFactory):
+    class Meta:
+        model = SupportService
+
+    name = factory.Sequence(lambda n: f"Stalking advocacy service {n}")
+    kind = ServiceKind.ISAC_ADVOCACY
+    secure_email = factory.Sequence(lambda n: f"referrals{n}@advocacy.example.org")
+
+
+class ReferralFactory(BaseFactory):
+    """A proposed referral of a victim of a case (walk it on with ``casework.support.service``)."""
+
+    class Meta:
+        model = Referral
+
+    case = factory.SubFactory(CaseFactory)
+    party = factory.LazyAttribute(lambda referral: CasePartyFactory(case=referral.case, role=PartyRole.VICTIM))
+    service = factory.SubFactory(SupportServiceFactory)
+    reason = "Victim frightened and would like an advocate."
+    status = ReferralStatus.PROPOSED
+    created_by_id = factory.LazyAttribute(lambda referral: referral.case.created_by_id)
