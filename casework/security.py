@@ -15,6 +15,7 @@ from typing import Any, NoReturn, TypeVar
 import sqlalchemy as sa
 from flask import abort, current_app, g, has_request_context, request
 from flask_login import current_user
+from sqlalchemy.orm import aliased
 
 from casework.audit import service as audit
 from casework.audit.models import AuditAction
@@ -279,10 +280,11 @@ def adviser_cases_clause(user: User) -> sa.ColumnElement[bool]:
     """SQL condition on ``Case`` for the cases an adviser may see (the victim-facing part of)."""
     if user.role != Role.ADVISER or user.support_service_id is None:
         return sa.false()
+    live = aliased(Referral)  # an alias, so the rule also works inside queries that select referrals
     referred = sa.exists().where(
-        Referral.case_id == Case.id,
-        Referral.service_id == user.support_service_id,
-        Referral.status.in_(ADVISER_VISIBLE_STATUSES),
+        live.case_id == Case.id,
+        live.service_id == user.support_service_id,
+        live.status.in_(ADVISER_VISIBLE_STATUSES),
     )
     on_access_list = sa.exists().where(CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id)
     return sa.and_(referred, sa.or_(~Case.restricted, on_access_list))
