@@ -171,11 +171,16 @@ def _has_advisers(service_id: int) -> bool:
 
 
 def _referral_query() -> sa.Select[tuple[Referral]]:
-    return sa.select(Referral).options(
-        joinedload(Referral.party).joinedload(CaseParty.person),
-        joinedload(Referral.service),
-        joinedload(Referral.adviser),
-        joinedload(Referral.consent_by),
+    # populate_existing: a page shown again after a refused change reloads what the rollback expired.
+    return (
+        sa.select(Referral)
+        .execution_options(populate_existing=True)
+        .options(
+            joinedload(Referral.party).joinedload(CaseParty.person),
+            joinedload(Referral.service),
+            joinedload(Referral.adviser),
+            joinedload(Referral.consent_by),
+        )
     )
 
 

@@ -167,6 +167,7 @@ def consent(case_id: int, referral_id: int) -> str | Response:
         if recorded is not None:
             flash("The victim's answer has been recorded.", "success")
             return _tab_redirect(case)
+    referral = service.get_referral(case, referral_id)  # fresh, after a refused change rolled back
     viewed(case, "referral consent", referral=referral.id)
     return render_template("support/consent.html", case=case, referral=referral, form=form, active_tab="support")
 
@@ -188,6 +189,7 @@ def send(case_id: int, referral_id: int) -> Response:
 
 
 def _reason_page(case: Case, referral: Referral, form: ReasonForm | ResponseForm, template: str, page: str) -> str:
+    referral = service.get_referral(case, referral.id)  # fresh, after a refused change rolled back
     viewed(case, page, referral=referral.id)
     return render_template(template, case=case, referral=referral, form=form, active_tab="support")
 
@@ -282,6 +284,7 @@ def take(referral_id: int) -> Response:
 
 
 def _adviser_form_page(template: str, referral: Referral, form: object, page: str, **extra: object) -> str:
+    referral = service.find_referral(referral.id)  # fresh, after a refused change rolled back
     viewed(referral.case, page, referral=referral.id)
     return render_template(template, referral=referral, form=form, **extra)
 
