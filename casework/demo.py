@@ -15,6 +15,7 @@ from casework import demo_cases
 from casework.admin import service as admin
 from casework.auth.models import Role, Team, User
 from casework.extensions import db
+from casework.support import demo as support_demo
 
 DEMO_TEAMS = ("North stalking team", "South stalking team", "Victim care unit")
 DEMO_USERS = (
@@ -41,6 +42,7 @@ def seed(sign_ins_file: Path) -> DemoSeedResult:
     """Create the demo teams, users and cases that do not exist yet."""
     result = _seed_staff(sign_ins_file)
     demo_cases.seed()
+    support_demo.seed()
     return result
 
 
@@ -61,6 +63,7 @@ def _seed_staff(sign_ins_file: Path) -> DemoSeedResult:
             role=role,
             team_id=teams[team_name].id if team_name else None,
             password=password,
+            support_service_id=support_demo.adviser_service_id(email),
         )
     sign_ins_file.write_text(
         "".join(f"{role.label}: {email}\n" for email, _, role, _ in missing) + f"Password for each: {password}\n"

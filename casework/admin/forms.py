@@ -46,7 +46,7 @@ class UserForm(CaseworkForm):
         "Support service (advisers)",
         widget=GovSelect(),
         coerce=int,
-        validate_choice=True,
+        validate_choice=False,  # only advisers have one: the admin service checks it (check_user_service)
         choices=[(NO_SERVICE, "No service")],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())

@@ -106,8 +106,8 @@ def _check_service_details(details: ServiceDetails, *, except_service: SupportSe
         raise DomainError("A service with this name already exists", field="name")
 
 
-def create_service(actor: User, details: ServiceDetails) -> SupportService:
-    """Add a support service."""
+def create_service(actor: User | None, details: ServiceDetails) -> SupportService:
+    """Add a support service (``actor`` is None for the demo seed, logged as the system)."""
     _check_service_details(details)
     created = SupportService(
         name=details.name, kind=details.kind, secure_email=details.secure_email.lower(), active=details.active

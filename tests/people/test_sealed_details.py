@@ -285,6 +285,7 @@ def _case_pages(app: Flask, case: Case, victim: CaseParty) -> list[str]:
         "party_id": victim.id,
         "incident_id": factories.IncidentFactory(case=case, recorded_by=author).id,
         "assessment_id": factories.RiskAssessmentFactory(case=case, assessor=author).id,
+        "referral_id": factories.ReferralFactory(case=case, party=victim).id,
     }
     adapter = app.url_map.bind("localhost")
     rules = [
