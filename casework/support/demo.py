@@ -25,7 +25,7 @@ from casework.support.models import (
     ServiceKind,
     SupportService,
 )
-from casework.workdays import end_of_local_day, local_date
+from casework.workdays import deadline, end_of_local_day, local_date
 
 SERVICES = (
     ("Northshire Victim Care", ServiceKind.VICTIM_SUPPORT, "referrals@northshire-victimcare.org.uk"),
@@ -122,7 +122,9 @@ def _referral(officer: User, adviser: User, case: Case, victim: CaseParty, targe
         return
     service.send_referral(officer, referral, expected_version=referral.version_id)
     if stage == "sent":
-        referral.take_due_at = utcnow() - timedelta(hours=2)  # as if it had waited since last week
+        # As if it had been sent last week and not taken yet: overdue on the adviser's home page.
+        referral.sent_at = utcnow() - timedelta(days=7)
+        referral.take_due_at = deadline(referral.sent_at, service.TAKE_WITHIN_WORKING_DAYS)
         return
     if stage == "declined":  # a service whose advisers do not use Casework: the officer records its answer
         service.record_response(
