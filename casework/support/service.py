@@ -162,9 +162,18 @@ def check_user_service(role: Role, support_service_id: int | None) -> int | None
     return found.id
 
 
+def _with_advisers(service_ids: set[int]) -> set[int]:
+    """Which of these services have active advisers in Casework (one query)."""
+    if not service_ids:
+        return set()
+    query = sa.select(User.support_service_id).where(
+        User.support_service_id.in_(service_ids), User.role == Role.ADVISER, User.active
+    )
+    return set(db.session.execute(query.distinct()).scalars())
+
+
 def _has_advisers(service_id: int) -> bool:
-    query = sa.select(sa.exists().where(User.support_service_id == service_id, User.role == Role.ADVISER, User.active))
-    return bool(db.session.execute(query).scalar())
+    return bool(_with_advisers({service_id}))
 
 
 # --- Referrals: reading ------------------------------------------------------------------
@@ -627,12 +636,14 @@ def support_tab(viewer: User, case: Case) -> SupportTab:
     referrals = referrals_for(case)
     ids = [referral.id for referral in referrals]
     sees_aftercare = can(viewer, Permission.AFTERCARE_SUMMARY_VIEW, case)
+    sent = [referral for referral in referrals if referral.status == ReferralStatus.SENT]
+    answering = _with_advisers({referral.service_id for referral in sent})  # services that answer in Casework
     now = utcnow()
     return SupportTab(
         referrals=referrals,
         histories=histories(ids),
         aftercare=aftercare_summaries(ids) if sees_aftercare else None,
-        respondable={referral.id for referral in referrals if may_record_response(referral)},
+        respondable={referral.id for referral in sent if referral.service_id not in answering},
         overdue=[referral for referral in referrals if is_overdue(referral, now)],
         victims=victims_of(case),
     )

@@ -306,6 +306,23 @@ def decline(referral_id: int) -> str | Response:
     return _adviser_form_page("support/decline.html", referral, form, "decline referral")
 
 
+@bp.route("/support/referrals/<int:referral_id>/withdraw", methods=["GET", "POST"])
+def adviser_withdraw(referral_id: int) -> str | Response:
+    """The victim told the service they withdraw consent: the referral stops."""
+    referral = _adviser_referral(referral_id)
+    form = ReasonForm()
+    if request.method == "GET":
+        form.version.data = referral.version_id
+    if form.validate_on_submit():
+        stopped = run_versioned(
+            form, referral, service.withdraw_consent, _me(), referral, reason=form.reason.data or ""
+        )
+        if stopped is not None:
+            flash("Consent withdrawn: the referral has stopped and the officer in case can see it.", "success")
+            return redirect(url_for("dashboard.home"))
+    return _adviser_form_page("support/adviser_withdraw.html", referral, form, "withdraw consent")
+
+
 @bp.route("/support/referrals/<int:referral_id>/close", methods=["GET", "POST"])
 def close(referral_id: int) -> str | Response:
     """Close an accepted referral with its outcome."""

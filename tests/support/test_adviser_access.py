@@ -274,6 +274,7 @@ def _reachable_paths(app: Flask, scene: Scene, referral_id: int) -> list[str]:
         f"/support/cases/{case_id}",
         f"/support/referrals/{referral_id}/decline",
         f"/support/referrals/{referral_id}/close",
+        f"/support/referrals/{referral_id}/withdraw",
         *[
             f"/support/referrals/{referral_id}/aftercare/{kind}"
             for kind in ("needs_assessment", "safety_planning", "housing", "counselling", "court_support")

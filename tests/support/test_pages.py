@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role, User
 from casework.cases import registry
 from casework.db import utcnow
@@ -17,6 +18,7 @@ from casework.support import service
 from casework.support.models import AftercareEntry, Referral, ReferralStatus, SupportService
 from casework.workdays import local_date
 from tests import factories
+from tests.querycount import count_queries
 from tests.support.helpers import accepted, aftercare, consent, make_world, propose, sent
 
 
@@ -303,7 +305,7 @@ def test_the_adviser_declines_with_a_reason_and_closes_with_an_outcome(officer_w
 
 
 def test_admin_adds_and_edits_a_support_service(admin_client):
-    client, _ = admin_client
+    client, admin = admin_client
     created = client.post_form(
         "/admin/support-services/new",
         {
@@ -323,6 +325,20 @@ def test_admin_adds_and_edits_a_support_service(admin_client):
     assert edited.status_code == 302
     db.session.refresh(found)
     assert (found.secure_email, found.active) == ("new@paladin.example.org", False)
+    events = (
+        db.session.execute(
+            sa.select(AuditEvent)
+            .where(AuditEvent.object_type == "support_service", AuditEvent.object_id == str(found.id))
+            .order_by(AuditEvent.id)
+        )
+        .scalars()
+        .all()
+    )
+    assert [(event.action, event.user_id) for event in events] == [
+        (AuditAction.CREATE, admin.id),
+        (AuditAction.UPDATE, admin.id),
+    ]
+    assert events[1].detail["changes"]["secure_email"] == ["referrals@paladin.example.org", "new@paladin.example.org"]
 
 
 @pytest.mark.parametrize(
@@ -427,3 +443,37 @@ def test_open_items_task_and_timeline(officer_world):
     titles = [entry.title for entry in registry.timeline(world.case, registry.Viewer(world.officer, police_only=True))]
     assert f"Referral to {world.support.name}: sent to the service" in titles
     assert f"Referral to {world.support.name}: proposed" in titles
+
+
+def test_the_adviser_records_a_withdrawal_of_consent_and_loses_sight_of_the_case(officer_world):
+    _, adviser_client, world = officer_world
+    referral = accepted(world)
+    db.session.commit()
+    path = f"/support/referrals/{referral.id}/withdraw"
+    assert 'href="#reason"' in adviser_client.post_form(path, {"version": referral.version_id, "reason": ""}).get_data(
+        as_text=True
+    )
+    assert (
+        adviser_client.post_form(path, {"version": referral.version_id, "reason": "Victim emailed"}).status_code == 302
+    )
+    assert _referrals()[0].status == ReferralStatus.WITHDRAWN
+    assert adviser_client.get(f"/support/cases/{world.case.id}").status_code == 404
+
+
+def test_the_support_tab_runs_the_same_queries_whatever_the_number_of_referrals(officer_world):
+    client, _, world = officer_world
+    taken = accepted(world)
+    aftercare(world, taken)
+    sent(world, support=factories.SupportServiceFactory())
+    db.session.commit()
+    tab = f"/cases/{world.case.id}/support"
+    client.get(tab)
+    with count_queries() as few:
+        assert client.get(tab).status_code == 200
+    for _ in range(3):
+        sent(world, support=factories.SupportServiceFactory())
+        consent(world, propose(world, support=factories.SupportServiceFactory()))
+    db.session.commit()
+    with count_queries() as many:
+        assert client.get(tab).get_data(as_text=True).count("Send the referral") == 3
+    assert many.count == few.count, "\n".join(many.statements)
