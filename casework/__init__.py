@@ -77,9 +77,11 @@ def _register_blueprints(app: Flask) -> None:
     from casework.people.views import bp as people_bp
     from casework.reminders.views import bp as reminders_bp
     from casework.risk.views import bp as risk_bp
+    from casework.support.views import bp as support_bp
 
     blueprints = (assets.bp, auth_bp, admin_bp, dashboard_bp, health_bp, cases_bp, people_bp, incidents_bp, risk_bp)
     blueprints += (reminders_bp, contact_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(support_bp)

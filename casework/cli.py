@@ -21,13 +21,22 @@ casework_cli = AppGroup("casework", help="Casework administration.")
 @click.option("--email", required=True)
 @click.option("--name", "full_name", required=True)
 @click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
-@click.option("--team-id", type=int, default=None, help="Team id (officers, supervisors and advisers need one).")
+@click.option("--team-id", type=int, default=None, help="Team id (officers and supervisors need one).")
+@click.option("--support-service-id", type=int, default=None, help="Support service id (advisers need one).")
 @click.password_option(help="Leave out to be asked; the user does not have to change it at first sign-in.")
-def create_user(email: str, full_name: str, role: str, team_id: int | None, password: str) -> None:
+def create_user(
+    email: str, full_name: str, role: str, team_id: int | None, support_service_id: int | None, password: str
+) -> None:
     """Create a staff account (for example the first administrator)."""
     try:
         user, _ = admin.create_user(
-            None, email=email, full_name=full_name, role=Role(role), team_id=team_id, password=password
+            None,
+            email=email,
+            full_name=full_name,
+            role=Role(role),
+            team_id=team_id,
+            password=password,
+            support_service_id=support_service_id,
         )
     except DomainError as error:
         db.session.rollback()

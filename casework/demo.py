@@ -17,6 +17,7 @@ from casework.auth.models import Role, Team, User
 from casework.contact import demo as contact_demo
 from casework.extensions import db
 from casework.orders import demo as orders_demo
+from casework.support import demo as support_demo
 
 DEMO_TEAMS = ("North stalking team", "South stalking team", "Victim care unit")
 DEMO_USERS = (
@@ -45,6 +46,7 @@ def seed(sign_ins_file: Path) -> DemoSeedResult:
     demo_cases.seed()
     contact_demo.seed()
     orders_demo.seed()
+    support_demo.seed()
     return result
 
 
@@ -66,6 +68,7 @@ def _seed_staff(sign_ins_file: Path) -> DemoSeedResult:
             role=role,
             team_id=teams[team_name].id if team_name else None,
             password=password,
+            support_service_id=support_demo.adviser_service_id(email),
         )
     sign_ins_file.write_text(
         "".join(f"{role.label}: {email}\n" for email, _, role, _ in missing) + f"Password for each: {password}\n"

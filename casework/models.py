@@ -17,8 +17,10 @@ from casework.orders.models import OrderBreach, OrderHearing, OrderProtectedPers
 from casework.people.models import CaseParty, Person, SealedDetailsDisclosure, VictimContact
 from casework.reminders.models import Reminder
 from casework.risk.models import RiskAssessment
+from casework.support.models import AftercareEntry, Referral, ReferralStatusChange, SupportService
 
 __all__ = [
+    "AftercareEntry",
     "AuditEvent",
     "Case",
     "CaseAccess",
@@ -43,8 +45,11 @@ __all__ = [
     "ProtectiveOrder",
     "ReferenceCounter",
     "Reminder",
+    "Referral",
+    "ReferralStatusChange",
     "RiskAssessment",
     "SealedDetailsDisclosure",
+    "SupportService",
     "Team",
     "User",
     "VictimContact",

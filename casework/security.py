@@ -15,12 +15,14 @@ from typing import Any, NoReturn, TypeVar
 import sqlalchemy as sa
 from flask import abort, current_app, g, has_request_context, request
 from flask_login import current_user
+from sqlalchemy.orm import aliased
 
 from casework.audit import service as audit
 from casework.audit.models import AuditAction
 from casework.auth.models import Role, User
 from casework.cases.models import Case, CaseAccess
 from casework.extensions import db
+from casework.support.models import ConsentDecision, Referral, ReferralStatus
 
 
 class Permission(enum.StrEnum):
@@ -47,6 +49,11 @@ class Permission(enum.StrEnum):
     CONTACT_VIEW = "contact_view"
     CONTACT_EDIT = "contact_edit"
     ORDER_MANAGE = "order_manage"
+    MANAGE_SUPPORT_SERVICES = "manage_support_services"
+    SUPPORT_CASE_VIEW = "support_case_view"
+    REFERRAL_WORK = "referral_work"
+    REFERRAL_CONTACT_DETAILS = "referral_contact_details"
+    AFTERCARE_SUMMARY_VIEW = "aftercare_summary_view"
 
 
 _OFFICER = frozenset(
@@ -62,6 +69,7 @@ _OFFICER = frozenset(
         Permission.CONTACT_VIEW,
         Permission.CONTACT_EDIT,
         Permission.ORDER_MANAGE,
+        Permission.AFTERCARE_SUMMARY_VIEW,
     }
 )
 
@@ -86,8 +94,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CONTACT_VIEW,
         }
     ),
-    Role.ADVISER: frozenset(),
-    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.MANAGE_TEAMS, Permission.VIEW_OUTBOX}),
+    Role.ADVISER: frozenset(
+        {Permission.SUPPORT_CASE_VIEW, Permission.REFERRAL_WORK, Permission.REFERRAL_CONTACT_DETAILS}
+    ),
+    Role.ADMIN: frozenset(
+        {Permission.MANAGE_USERS, Permission.MANAGE_TEAMS, Permission.VIEW_OUTBOX, Permission.MANAGE_SUPPORT_SERVICES}
+    ),
 }
 
 ObjectRule = Callable[[User, Any], bool]
@@ -311,3 +323,70 @@ def _edit_contact(user: User, case: Case) -> bool:
 def _manage_orders(user: User, case: Case) -> bool:
     """Officers and supervisors record and change the orders of open cases they may see (managers only read)."""
     return case.is_open and can_see_case(user, case)
+# --- Victim support advisers -------------------------------------------------------------
+# An adviser never passes ``visible_cases_clause`` (the case pages stay closed to them). They
+# see the victim-facing part of a case, on the support pages only, while their service holds a
+# sent or accepted referral on it; a restricted case also needs them on its access list.
+
+ADVISER_VISIBLE_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+
+
+def adviser_cases_clause(user: User) -> sa.ColumnElement[bool]:
+    """SQL condition on ``Case`` for the cases an adviser may see (the victim-facing part of)."""
+    if user.role != Role.ADVISER or user.support_service_id is None:
+        return sa.false()
+    live = aliased(Referral)  # an alias, so the rule also works inside queries that select referrals
+    referred = sa.exists().where(
+        live.case_id == Case.id,
+        live.service_id == user.support_service_id,
+        live.status.in_(ADVISER_VISIBLE_STATUSES),
+    )
+    on_access_list = sa.exists().where(CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id)
+    return sa.and_(referred, sa.or_(~Case.restricted, on_access_list))
+
+
+def adviser_may_see_case(user: User, case: Case) -> bool:
+    """Whether an adviser's service holds a sent or accepted referral on ``case`` (run in the database)."""
+    return _adviser_may_see_case_id(user, case.id)
+
+
+def _adviser_may_see_case_id(user: User, case_id: int) -> bool:
+    if not getattr(user, "is_authenticated", False) or user.role != Role.ADVISER:
+        return False
+    query = sa.select(sa.exists().where(Case.id == case_id, adviser_cases_clause(user)))
+    return bool(db.session.execute(query).scalar())
+
+
+@object_rule(Permission.SUPPORT_CASE_VIEW)
+def _adviser_sees_case(user: User, case: Case) -> bool:
+    return adviser_may_see_case(user, case)
+
+
+@object_rule(Permission.REFERRAL_WORK)
+def _adviser_works_referral(user: User, referral: Referral) -> bool:
+    """Advisers work the referrals sent to their own service, on cases they may see."""
+    return referral.service_id == user.support_service_id and _adviser_may_see_case_id(user, referral.case_id)
+
+
+@object_rule(Permission.REFERRAL_CONTACT_DETAILS)
+def _adviser_sees_contact_details(user: User, referral: Referral) -> bool:
+    """The referred victim's sealed details, only when the victim agreed they go to the service."""
+    return (
+        referral.service_id == user.support_service_id
+        and referral.status in ADVISER_VISIBLE_STATUSES
+        and referral.consent == ConsentDecision.GIVEN
+        and referral.consent_shares_contact
+        and _adviser_may_see_case_id(user, referral.case_id)
+    )
+
+
+@object_rule(Permission.AFTERCARE_SUMMARY_VIEW)
+def _see_aftercare_summaries(user: User, case: Case) -> bool:
+    """Aftercare summaries are police-only, and for the officer in case and the case supervisor only."""
+    return user.id in {case.officer_id, case.supervisor_id} and can_see_case(user, case)
+
+
+def ensure_adviser_case(case: Case) -> None:
+    """Refuse (404, audited) unless the signed-in adviser may see the victim-facing part of ``case``."""
+    if not can(current_user, Permission.SUPPORT_CASE_VIEW, case):
+        deny("case", case.id, hide=True)

@@ -18,6 +18,7 @@ from casework.people.models import CaseParty, PartyRole, Person
 from casework.people.service import refresh_party_names
 from casework.risk.checklist import CHECKLIST_VERSION
 from casework.risk.models import RiskAssessment
+from casework.support.models import Referral, ReferralStatus, ServiceKind, SupportService
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)
@@ -165,3 +166,24 @@ def order_case(officer: User, **fields: object) -> tuple[Case, CaseParty, CasePa
     victim = CasePartyFactory(case=case, role=PartyRole.VICTIM)
     suspect = CasePartyFactory(case=case, role=PartyRole.SUSPECT)
     return case, victim, suspect
+class SupportServiceFactory(BaseFactory):
+    class Meta:
+        model = SupportService
+
+    name = factory.Sequence(lambda n: f"Stalking advocacy service {n}")
+    kind = ServiceKind.ISAC_ADVOCACY
+    secure_email = factory.Sequence(lambda n: f"referrals{n}@advocacy.example.org")
+
+
+class ReferralFactory(BaseFactory):
+    """A proposed referral of a victim of a case (walk it on with ``casework.support.service``)."""
+
+    class Meta:
+        model = Referral
+
+    case = factory.SubFactory(CaseFactory)
+    party = factory.LazyAttribute(lambda referral: CasePartyFactory(case=referral.case, role=PartyRole.VICTIM))
+    service = factory.SubFactory(SupportServiceFactory)
+    reason = "Victim frightened and would like an advocate."
+    status = ReferralStatus.PROPOSED
+    created_by_id = factory.LazyAttribute(lambda referral: referral.case.created_by_id)

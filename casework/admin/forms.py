@@ -10,6 +10,7 @@ from casework.auth.models import Role
 from casework.forms import CaseworkForm, VersionedForm
 
 NO_TEAM = 0
+NO_SERVICE = 0
 
 
 class UserForm(VersionedForm):
@@ -41,6 +42,13 @@ class UserForm(VersionedForm):
         validators=[InputRequired("Select a role")],
     )
     team_id = SelectField("Team", widget=GovSelect(), coerce=int, validate_choice=True, choices=[(NO_TEAM, "No team")])
+    support_service_id = SelectField(
+        "Support service (advisers)",
+        widget=GovSelect(),
+        coerce=int,
+        validate_choice=False,  # only advisers have one: the admin service checks it (check_user_service)
+        choices=[(NO_SERVICE, "No service")],
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 

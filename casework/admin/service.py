@@ -14,8 +14,10 @@ from casework.auth.models import Role, Team, User, new_session_token
 from casework.auth.passwords import hash_password
 from casework.errors import DomainError, NotFound
 from casework.extensions import db
+from casework.support.service import check_user_service
 
-ROLES_WITHOUT_TEAM = {Role.ADMIN, Role.MANAGER}
+# Advisers belong to a support service rather than a team (a team is optional for them).
+ROLES_WITHOUT_TEAM = {Role.ADMIN, Role.MANAGER, Role.ADVISER}
 
 
 def temporary_password() -> str:
@@ -67,21 +69,31 @@ def _check_email_free(email: str, *, except_user: User | None = None) -> None:
 
 
 def create_user(
-    actor: User | None, *, email: str, full_name: str, role: Role, team_id: int | None, password: str | None = None
+    actor: User | None,
+    *,
+    email: str,
+    full_name: str,
+    role: Role,
+    team_id: int | None,
+    password: str | None = None,
+    support_service_id: int | None = None,
 ) -> tuple[User, str]:
     """Create an account. Returns it with the password to hand over (must be changed at first sign-in).
 
     ``actor`` is ``None`` only on the command line (the first administrator, the demo seed): the system.
+    Advisers must belong to an active support service; nobody else belongs to one.
     """
     email = email.strip().lower()
     _check_email_free(email)
     team = _check_team(role, team_id)
+    service_id = check_user_service(role, support_service_id)
     handed_password = password or temporary_password()
     user = User(
         email=email,
         full_name=full_name,
         role=role,
         team=team,
+        support_service_id=service_id,
         password_hash=hash_password(handed_password),
         must_change_password=password is None,
     )
@@ -95,24 +107,39 @@ def create_user(
         "user",
         user.id,
         actor=actor,
-        detail={"email": email, "role": role.value, "team_id": team.id if team else None},
+        detail={
+            "email": email,
+            "role": role.value,
+            "team_id": team.id if team else None,
+            "support_service_id": service_id,
+        },
     )
     return user, handed_password
 
 
 def update_user(
-    actor: User, user: User, *, expected_version: int, email: str, full_name: str, role: Role, team_id: int | None
+    actor: User,
+    user: User,
+    *,
+    expected_version: int,
+    email: str,
+    full_name: str,
+    role: Role,
+    team_id: int | None,
+    support_service_id: int | None = None,
 ) -> User:
     """Change an account's name, email, role or team; refuses if someone else changed it meanwhile."""
     user.check_version(expected_version)
     email = email.strip().lower()
     _check_email_free(email, except_user=user)
     team = _check_team(role, team_id)
+    service_id = check_user_service(role, support_service_id)
     before = _snapshot(user)
     user.email, user.full_name, user.role, user.team = email, full_name, role, team
+    user.support_service_id = service_id
     changes = {key: [before[key], value] for key, value in _snapshot(user).items() if before[key] != value}
     if changes:
-        if "role" in changes:
+        if "role" in changes or "support_service_id" in changes:
             user.session_token = new_session_token()
         audit.record(AuditAction.UPDATE, "user", user.id, actor=actor, detail={"changes": changes})
     db.session.flush()
@@ -125,6 +152,7 @@ def _snapshot(user: User) -> dict[str, Any]:
         "full_name": user.full_name,
         "role": user.role.value,
         "team_id": user.team.id if user.team else None,
+        "support_service_id": user.support_service_id,
     }
 
 

@@ -7,11 +7,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from casework.admin import service
-from casework.admin.forms import NO_TEAM, ConfirmForm, TeamForm, UserForm
+from casework.admin.forms import NO_SERVICE, NO_TEAM, ConfirmForm, TeamForm, UserForm
 from casework.auth.models import Role, User
 from casework.db import utcnow
 from casework.forms import apply_service, run_versioned
 from casework.security import Permission, require
+from casework.support import service as support
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -25,10 +26,14 @@ def _user_form(user: User | None = None) -> UserForm:
     form.team_id.choices = [(NO_TEAM, "No team")] + [
         (team.id, team.name) for team in service.list_teams(active_only=True)
     ]
+    form.support_service_id.choices = [(NO_SERVICE, "No service")] + [
+        (found.id, found.name) for found in support.list_services(active_only=True)
+    ]
     if user is not None and request.method == "GET":
         form.role.data = user.role.value
         form.team_id.data = user.team_id or NO_TEAM
         form.version.data = user.version_id
+        form.support_service_id.data = user.support_service_id or NO_SERVICE
     return form
 
 
@@ -53,6 +58,7 @@ def new_user() -> str | Response:
             full_name=form.full_name.data or "",
             role=Role(form.role.data),
             team_id=form.team_id.data or None,
+            support_service_id=form.support_service_id.data or None,
         )
         if created is not None:
             user, password = created
@@ -77,6 +83,7 @@ def edit_user(user_id: int) -> str | Response:
             full_name=form.full_name.data or "",
             role=Role(form.role.data),
             team_id=form.team_id.data or None,
+            support_service_id=form.support_service_id.data or None,
         )
         if updated is not None:
             flash(f"{updated.full_name}'s account has been updated.", "success")

@@ -65,6 +65,9 @@ class User(UserMixin, Timestamped, Versioned, db.Model):
     full_name: Mapped[str] = mapped_column(sa.String(120))
     role: Mapped[Role] = mapped_column(enum_type(Role, length=16))
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id"), index=True)
+    support_service_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("support_services.id"), index=True, doc="advisers: the support service they work for"
+    )
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

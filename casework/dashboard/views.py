@@ -13,6 +13,7 @@ from casework.cases import service as cases
 from casework.dashboard import service
 from casework.db import utcnow
 from casework.people import queries as people_queries
+from casework.support import service as support
 
 bp = Blueprint("dashboard", __name__)
 
@@ -28,6 +29,8 @@ def _home_data(user: User) -> dict[str, Any]:
         }
     if user.role == Role.MANAGER:
         return {"teams": service.caseload_by_team(user)}
+    if user.role == Role.ADVISER:
+        return {"referrals": support.caseload(user)}
     return {}
 
 
@@ -42,6 +45,7 @@ def home() -> str:
         {case.id for case in data.get("overdue", [])}
         | {d.case_id for d in data.get("disclosures", [])}
         | {item.case_id for item in data["worklist"]}
+        | set(data["referrals"].case_ids() if "referrals" in data else ())
     )
     if shown:
         cases.record_list_view(user, "home", shown)

@@ -38,6 +38,8 @@ from tests.orders.helpers import make_order
 #   manage       allocate, close, access list (GET and POST)
 #   reopen       reopen (GET and POST), tried on a *closed* case of the same kind
 #   break_glass  POST of a reason to reveal a victim's sealed details
+#   adviser_page GET of an adviser's view of a case (/support/cases/<id>): advisers only, and only with a
+#                sent or accepted referral to their service (none here; see tests/support/test_adviser_access.py)
 #
 # Case kinds. On "own" and "listed" the signed-in officer is the officer in case and the signed-in
 # supervisor the case supervisor (the victim's contact form is theirs alone: a team colleague gets
@@ -69,12 +71,16 @@ manager     write         403   403    404     403
 manager     manage        403   403    404     403
 manager     reopen        403   403    404     403
 manager     break_glass   200   200    404     200
+officer     adviser_page  403   403    403     403
+supervisor  adviser_page  403   403    403     403
+manager     adviser_page  403   403    403     403
 adviser     *             deny  deny   404     deny
 admin       *             deny  deny   404     deny
+admin       adviser_page  403   403    403     403
 """
 
 CASE_KINDS = ("own", "other", "hidden", "listed")
-ROUTE_KINDS = ("read", "audit", "write", "manage", "reopen", "break_glass")
+ROUTE_KINDS = ("read", "audit", "write", "manage", "reopen", "break_glass", "adviser_page")
 
 # (endpoint, method) -> route kind, where the default (GET-only page = read, else write) is wrong.
 SPECIAL_ROUTES = {
@@ -89,6 +95,7 @@ SPECIAL_ROUTES = {
     ("cases.reopen", "GET"): "reopen",
     ("cases.reopen", "POST"): "reopen",
     ("people.reveal", "POST"): "break_glass",
+    ("support.adviser_case", "GET"): "adviser_page",
 }
 
 # Case routes whose other URL arguments this file cannot fill in. Keep this list explicit:
@@ -190,6 +197,7 @@ def _ids_for(case: Case, evidence_dir: Path) -> dict[str, int]:
         "evidence_id": evidence.id,
         "flag_id": flag.id,
         "order_id": make_order(author, case, victim, factories.CasePartyFactory(case=case, role=PartyRole.SUSPECT)).id,
+        "referral_id": factories.ReferralFactory(case=case, party=victim).id,
     }
 
 
@@ -237,7 +245,7 @@ def _denied_events(user: User) -> int:
 # --- The matrix ------------------------------------------------------------------------------
 
 
-PROVIDED_IDS = {"case_id", "party_id", "assessment_id", "incident_id", "evidence_id", "flag_id", "order_id"}
+PROVIDED_IDS = {"case_id", "party_id", "assessment_id", "incident_id", "evidence_id", "flag_id", "order_id", "referral_id"}
 
 
 @pytest.fixture

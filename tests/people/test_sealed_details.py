@@ -292,6 +292,7 @@ def _case_pages(app: Flask, case: Case, victim: CaseParty) -> list[str]:
             author, case, contact.get_victim(case, victim.id), reason="Walk", review_on=date(2099, 1, 1)
         ).id,
         "order_id": make_order(author, case, victim, factories.CasePartyFactory(case=case, role=PartyRole.SUSPECT)).id,
+        "referral_id": factories.ReferralFactory(case=case, party=victim).id,
     }
     adapter = app.url_map.bind("localhost")
     rules = [
