@@ -15,6 +15,7 @@ from casework import demo_cases
 from casework.admin import service as admin
 from casework.auth.models import Role, Team, User
 from casework.extensions import db
+from casework.intake import demo as intake_demo
 
 DEMO_TEAMS = ("North stalking team", "South stalking team", "Victim care unit")
 DEMO_USERS = (
@@ -41,6 +42,7 @@ def seed(sign_ins_file: Path) -> DemoSeedResult:
     """Create the demo teams, users and cases that do not exist yet."""
     result = _seed_staff(sign_ins_file)
     demo_cases.seed()
+    intake_demo.seed()
     return result
 
 

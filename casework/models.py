@@ -5,6 +5,7 @@ from casework.auth.models import Team, User
 from casework.cases.models import Case, CaseAccess, CaseAssignment, CaseNote, CaseStatusChange, ReferenceCounter
 from casework.health.models import Heartbeat
 from casework.incidents.models import EvidenceItem, Incident
+from casework.intake.models import OnlineReport, ReportDraft
 from casework.people.models import CaseParty, Person, SealedDetailsDisclosure, VictimContact
 from casework.risk.models import RiskAssessment
 
@@ -19,8 +20,10 @@ __all__ = [
     "EvidenceItem",
     "Heartbeat",
     "Incident",
+    "OnlineReport",
     "Person",
     "ReferenceCounter",
+    "ReportDraft",
     "RiskAssessment",
     "SealedDetailsDisclosure",
     "Team",

@@ -41,6 +41,7 @@ class Permission(enum.StrEnum):
     SEALED_DETAILS_BREAK_GLASS = "sealed_details_break_glass"
     VIEW_ALL_TEAMS = "view_all_teams"
     READ_POLICE_ONLY_NOTES = "read_police_only_notes"
+    INTAKE_TRIAGE = "intake_triage"
 
 
 _OFFICER = frozenset(
@@ -64,6 +65,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CASE_REOPEN,
         Permission.CASE_RESTRICT,
         Permission.CASE_VIEW_AUDIT,
+        Permission.INTAKE_TRIAGE,
     },
     Role.MANAGER: frozenset(
         {
@@ -256,3 +258,12 @@ def ensure_case(permission: Permission, case: Case) -> None:
     if not can_see_case(user, case):
         deny("case", case.id, hide=case.restricted)
     deny("case", case.id)
+
+
+# --- Online reports (intake) ------------------------------------------------------------------
+
+
+@object_rule(Permission.INTAKE_TRIAGE)
+def _triage_online_reports(user: User, receiving_team: object) -> bool:
+    """Only supervisors of the team that receives online reports (``INTAKE_TEAM``) triage them."""
+    return user.team_id is not None and user.team_id == getattr(receiving_team, "id", None)

@@ -43,8 +43,10 @@ def _build(
     justification: str | None,
     recipient: str | None,
     detail: dict[str, Any] | None,
+    record_address: bool = True,
 ) -> AuditEvent:
-    user = _acting_user(actor)
+    # A label names an actor who is not a user (the public, a typed email): never the signed-in user.
+    user = actor if actor is not None or actor_label is not None else _acting_user(None)
     return AuditEvent(
         user_id=user.id if user else None,
         actor=user.email if user else (actor_label or SYSTEM_ACTOR),
@@ -53,7 +55,7 @@ def _build(
         object_id=None if object_id is None else str(object_id),
         justification=justification,
         recipient=recipient,
-        ip_address=request.remote_addr if has_request_context() else None,
+        ip_address=request.remote_addr if record_address and has_request_context() else None,
         detail=detail,
     )
 
@@ -68,8 +70,13 @@ def record(
     justification: str | None = None,
     recipient: str | None = None,
     detail: dict[str, Any] | None = None,
+    record_address: bool = True,
 ) -> AuditEvent:
-    """Log an act in the current transaction. The actor defaults to the signed-in user."""
+    """Log an act in the current transaction. The actor defaults to the signed-in user.
+
+    ``record_address=False`` leaves out the client's address: an anonymous public report must
+    leave no trace of who sent it, not even in the audit trail.
+    """
     audit_event = _build(
         action,
         object_type,
@@ -79,6 +86,7 @@ def record(
         justification=justification,
         recipient=recipient,
         detail=detail,
+        record_address=record_address,
     )
     db.session.add(audit_event)
     return audit_event

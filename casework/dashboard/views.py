@@ -40,7 +40,7 @@ def home() -> str:
     shown = (
         {case.id for case in data.get("overdue", [])}
         | {d.case_id for d in data.get("disclosures", [])}
-        | {item.case_id for item in data["worklist"]}
+        | {item.case_id for item in data["worklist"] if item.case_id is not None}
     )
     if shown:
         audit.record(AuditAction.VIEW, "case_list", None, actor=user, detail={"page": "home", "cases": sorted(shown)})
