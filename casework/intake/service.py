@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import current_app, url_for
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
@@ -537,6 +537,17 @@ def _triage_worklist(user: User) -> list[registry.WorkItem]:
     ]
 
 
+def _answers_markup(answers: Answers) -> Markup:
+    """The answers as phrasing content for a timeline entry's paragraph; every answer is escaped."""
+    lines = [
+        Markup("<strong>{}:</strong> {}").format(
+            row.question.summary, "; ".join(f"{label}: {text}" if label else text for label, text in row.lines)
+        )
+        for row in questions.describe(answers)
+    ]
+    return Markup("<br>").join(lines)
+
+
 @registry.timeline_provider
 def _original_report(case: Case, viewer: registry.Viewer) -> list[registry.TimelineEntry]:
     """The online report the case came from (or that was added to it), answers exactly as sent; police only."""
@@ -548,8 +559,7 @@ def _original_report(case: Case, viewer: registry.Viewer) -> list[registry.Timel
             report.submitted_at,
             f"Online report {report.reference} received ({report.reporter_type.label.lower()})",
             None,
-            # Rendered by an autoescaping template: every answer in it is escaped.
-            Markup(render_template("intake/_timeline_answers.html", rows=questions.describe(report.answers))),  # noqa: S704
+            _answers_markup(report.answers),
         )
         for report in reports
     ]
