@@ -537,11 +537,17 @@ def _triage_worklist(user: User) -> list[registry.WorkItem]:
     ]
 
 
+def _line(label: str | None, text: str) -> str:
+    if label is None:
+        return text
+    return f"{label} {text}" if label.endswith("?") else f"{label}: {text}"
+
+
 def _answers_markup(answers: Answers) -> Markup:
     """The answers as phrasing content for a timeline entry's paragraph; every answer is escaped."""
     lines = [
         Markup("<strong>{}:</strong> {}").format(
-            row.question.summary, "; ".join(f"{label}: {text}" if label else text for label, text in row.lines)
+            row.question.summary, "; ".join(_line(label, text) for label, text in row.lines)
         )
         for row in questions.describe(answers)
     ]
