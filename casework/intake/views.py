@@ -72,7 +72,6 @@ _AUTOCOMPLETE = {
     ("victim_self", "last_name"): "family-name",
     ("reporter_details", "first_name"): "given-name",
     ("reporter_details", "last_name"): "family-name",
-    ("victim_self", "date_of_birth"): "bday",
     ("contact", "phone"): "tel",
     ("contact", "email"): "email",
 }
@@ -95,7 +94,7 @@ def _field_params(question: questions.Question, spec: questions.Field) -> dict[s
     if spec.kind is kind.TEXT and spec.max_length <= questions.NAME_MAX:
         params["classes"] = "govuk-input--width-20"
     autocomplete = _AUTOCOMPLETE.get((question.key, spec.name))
-    if autocomplete and spec.kind is not kind.DATE:
+    if autocomplete:
         params["autocomplete"] = autocomplete
     if spec.kind is kind.TEXT and spec.name == "email":
         params.update(type="email", spellcheck=False)
