@@ -31,6 +31,11 @@ def _embedded_secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if not value else value.strip().lower() in {"on", "1", "true", "yes"}
+
+
 def _database_url(url: str) -> str:
     """Accept the common ``postgres://`` spellings and use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -168,6 +173,7 @@ def load(instance_path: Path) -> dict[str, object]:
                     "schedule": float(_env_int("REMINDER_REAPER_SECONDS", 60)),
                     "options": {"expires": float(_env_int("REMINDER_REAPER_SECONDS", 60))},
                 },
+                "purge-report-drafts": {"task": "worker.tasks.purge_report_drafts", "schedule": 600.0},
             },
             "broker_transport_options": _redis_transport_options() if redis_url else {},
             "timezone": "Europe/London",
@@ -177,4 +183,11 @@ def load(instance_path: Path) -> dict[str, object]:
         "PROXY_FIX_HOPS": _env_int("PROXY_FIX_HOPS", 0),
         "ASSETS_DIR": os.environ.get("ASSETS_DIR", str(Path(__file__).parent / "node_modules")),
         **reminder_settings(instance_path),
+        # Public online reporting (casework/intake): on by default only in the embedded demo.
+        "PUBLIC_REPORTING": _env_flag("PUBLIC_REPORTING", not production),
+        "INTAKE_TEAM": os.environ.get("INTAKE_TEAM", "" if production else "North stalking team"),
+        "INTAKE_EXIT_URL": os.environ.get("INTAKE_EXIT_URL", "https://www.bbc.co.uk/weather"),
+        "INTAKE_SUBMIT_RATE_LIMIT": os.environ.get("INTAKE_SUBMIT_RATE_LIMIT", "10 per hour"),
+        "INTAKE_START_RATE_LIMIT": os.environ.get("INTAKE_START_RATE_LIMIT", "30 per hour"),
+        "INTAKE_MAX_BODY_KB": _env_int("INTAKE_MAX_BODY_KB", 64),
     }

@@ -73,6 +73,8 @@ def _register_blueprints(app: Flask) -> None:
     from casework.dashboard.views import bp as dashboard_bp
     from casework.health.views import bp as health_bp
     from casework.incidents.views import bp as incidents_bp
+    from casework.intake.views import bp as intake_bp
+    from casework.intake.views import public_bp as report_bp
     from casework.orders.views import bp as orders_bp
     from casework.people.views import bp as people_bp
     from casework.reminders.views import bp as reminders_bp
@@ -80,7 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.support.views import bp as support_bp
 
     blueprints = (assets.bp, auth_bp, admin_bp, dashboard_bp, health_bp, cases_bp, people_bp, incidents_bp, risk_bp)
-    blueprints += (reminders_bp, contact_bp)
+    blueprints += (reminders_bp, contact_bp, intake_bp, report_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.register_blueprint(orders_bp)

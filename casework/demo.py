@@ -18,6 +18,7 @@ from casework.contact import demo as contact_demo
 from casework.extensions import db
 from casework.orders import demo as orders_demo
 from casework.support import demo as support_demo
+from casework.intake import demo as intake_demo
 
 DEMO_TEAMS = ("North stalking team", "South stalking team", "Victim care unit")
 DEMO_USERS = (
@@ -47,6 +48,7 @@ def seed(sign_ins_file: Path) -> DemoSeedResult:
     contact_demo.seed()
     orders_demo.seed()
     support_demo.seed()
+    intake_demo.seed()
     return result
 
 

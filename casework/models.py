@@ -14,6 +14,7 @@ from casework.contact.models import (
 from casework.health.models import Heartbeat
 from casework.incidents.models import EvidenceItem, Incident
 from casework.orders.models import OrderBreach, OrderHearing, OrderProtectedPerson, OrderStatusChange, ProtectiveOrder
+from casework.intake.models import OnlineReport, ReportDraft
 from casework.people.models import CaseParty, Person, SealedDetailsDisclosure, VictimContact
 from casework.reminders.models import Reminder
 from casework.risk.models import RiskAssessment
@@ -41,12 +42,14 @@ __all__ = [
     "OrderHearing",
     "OrderProtectedPerson",
     "OrderStatusChange",
+    "OnlineReport",
     "Person",
     "ProtectiveOrder",
     "ReferenceCounter",
     "Reminder",
     "Referral",
     "ReferralStatusChange",
+    "ReportDraft",
     "RiskAssessment",
     "SealedDetailsDisclosure",
     "SupportService",

@@ -54,6 +54,7 @@ class Permission(enum.StrEnum):
     REFERRAL_WORK = "referral_work"
     REFERRAL_CONTACT_DETAILS = "referral_contact_details"
     AFTERCARE_SUMMARY_VIEW = "aftercare_summary_view"
+    INTAKE_TRIAGE = "intake_triage"
 
 
 _OFFICER = frozenset(
@@ -83,6 +84,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CASE_RESTRICT,
         Permission.CASE_VIEW_AUDIT,
         Permission.DISCLOSURE_ACKNOWLEDGE,
+        Permission.INTAKE_TRIAGE,
     },
     Role.MANAGER: frozenset(
         {
@@ -390,3 +392,10 @@ def ensure_adviser_case(case: Case) -> None:
     """Refuse (404, audited) unless the signed-in adviser may see the victim-facing part of ``case``."""
     if not can(current_user, Permission.SUPPORT_CASE_VIEW, case):
         deny("case", case.id, hide=True)
+# --- Online reports (intake) ------------------------------------------------------------------
+
+
+@object_rule(Permission.INTAKE_TRIAGE)
+def _triage_online_reports(user: User, receiving_team: object) -> bool:
+    """Only supervisors of the team that receives online reports (``INTAKE_TEAM``) triage them."""
+    return user.team_id is not None and user.team_id == getattr(receiving_team, "id", None)

@@ -18,6 +18,7 @@ trap 'kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || 
 
 echo
 echo "Casework is running at http://$HOST:$PORT/  (worker log: instance/worker.log; Ctrl-C stops everything)"
+echo "Public online report form: http://$HOST:$PORT/report  (triaged by North stalking team supervisors at /triage)"
 echo "Demo sign-ins:"
 sed 's/^/  /' instance/demo-sign-ins.txt
 echo

@@ -42,6 +42,7 @@ def _build(
     justification: str | None,
     recipient: str | None,
     detail: dict[str, Any] | None,
+    record_address: bool = True,
 ) -> AuditEvent:
     user = actor
     return AuditEvent(
@@ -52,7 +53,7 @@ def _build(
         object_id=None if object_id is None else str(object_id),
         justification=justification,
         recipient=recipient,
-        ip_address=request.remote_addr if has_request_context() else None,
+        ip_address=request.remote_addr if record_address and has_request_context() else None,
         detail=detail,
     )
 
@@ -67,11 +68,14 @@ def record(
     justification: str | None = None,
     recipient: str | None = None,
     detail: dict[str, Any] | None = None,
+    record_address: bool = True,
 ) -> AuditEvent:
     """Log an act in the current transaction, done by ``actor`` (the service's acting user).
 
     There is no default: a service passes the user it was given. ``actor=None`` is the system (a
     scheduled task, the command line), shown as ``actor_label`` or "system".
+    ``record_address=False`` leaves out the client's address: an anonymous public report must
+    leave no trace of who sent it, not even in the audit trail.
     """
     audit_event = _build(
         action,
@@ -82,6 +86,7 @@ def record(
         justification=justification,
         recipient=recipient,
         detail=detail,
+        record_address=record_address,
     )
     db.session.add(audit_event)
     return audit_event

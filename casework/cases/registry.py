@@ -71,9 +71,12 @@ class Viewer:
 
 @dataclass(frozen=True)
 class WorkItem:
-    """One entry of a home-page worklist: what is due on which case, why, and by when."""
+    """One entry of a home-page worklist: what is due on which case, why, and by when.
 
-    case_id: int
+    ``case_id`` is ``None`` for work that is not (yet) on a case, such as online reports to triage.
+    """
+
+    case_id: int | None
     reference: str
     reason: str
     due_at: datetime | None

@@ -44,7 +44,7 @@ def home() -> str:
     shown = (
         {case.id for case in data.get("overdue", [])}
         | {d.case_id for d in data.get("disclosures", [])}
-        | {item.case_id for item in data["worklist"]}
+        | {item.case_id for item in data["worklist"] if item.case_id is not None}
         | set(data["referrals"].case_ids() if "referrals" in data else ())
     )
     if shown:

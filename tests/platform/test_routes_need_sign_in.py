@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-PUBLIC_ENDPOINTS = {"static", "assets.asset", "assets.image", "auth.sign_in", "health.healthz"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "assets.asset",
+    "assets.image",
+    "auth.sign_in",
+    "health.healthz",
+    *{f"report.{name}" for name in ("start", "begin", "question", "get_help", "check", "sent", "delete")},
+}
 
 
 def _sample_url(app: Flask, rule) -> str:  # type: ignore[no-untyped-def]

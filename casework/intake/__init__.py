@@ -1,0 +1,1 @@
+"""Online reporting for the public, and the triage queue that turns reports into cases."""
