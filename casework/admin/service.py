@@ -12,6 +12,7 @@ from casework.audit import service as audit
 from casework.audit.models import AuditAction
 from casework.auth.models import Role, Team, User, new_session_token
 from casework.auth.passwords import hash_password
+from casework.auth.service import clear_throttles
 from casework.errors import ConflictError, DomainError, NotFound
 from casework.extensions import db
 
@@ -141,9 +142,8 @@ def set_active(user: User, active: bool, *, acting_user: User) -> User:
 
 
 def unlock(user: User) -> User:
-    """Lift a lockout after failed sign-ins."""
-    user.locked_until = None
-    user.failed_sign_ins = 0
+    """Clear the failed sign-ins counted against the account's email address, from every address."""
+    clear_throttles(user)
     audit.record(AuditAction.UPDATE, "user", user.id, detail={"changes": {"locked": [True, False]}})
     db.session.flush()
     return user
@@ -155,8 +155,7 @@ def reset_password(user: User) -> str:
     user.password_hash = hash_password(password)
     user.must_change_password = True
     user.session_token = new_session_token()
-    user.locked_until = None
-    user.failed_sign_ins = 0
+    clear_throttles(user)
     audit.record(AuditAction.UPDATE, "user", user.id, detail={"changed": ["password"]})
     db.session.flush()
     return password

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from casework.admin import service
 from casework.admin.forms import NO_TEAM, ConfirmForm, TeamForm, UserForm
+from casework.auth import service as auth_service
 from casework.auth.models import Role, User
 from casework.db import utcnow
 from casework.forms import apply_service
@@ -31,7 +32,9 @@ def _user_form(user: User | None = None) -> UserForm:
 @require(Permission.MANAGE_USERS)
 def users() -> str:
     """List every staff account."""
-    return render_template("admin/users.html", users=service.list_users(), now=utcnow())
+    users = service.list_users()
+    throttled = auth_service.throttled_user_ids(users, now=utcnow())
+    return render_template("admin/users.html", users=users, throttled=throttled)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -75,7 +78,10 @@ def edit_user(user_id: int) -> str | Response:
             flash(f"{updated.full_name}'s account has been updated.", "success")
             return redirect(url_for("admin.users"))
     version = request.form.get("version", type=int) if request.method == "POST" else user.version_id
-    return render_template("admin/user_form.html", form=form, user=user, version=version, confirm_form=ConfirmForm())
+    throttled = bool(auth_service.throttled_user_ids([user], now=utcnow()))
+    return render_template(
+        "admin/user_form.html", form=form, user=user, version=version, confirm_form=ConfirmForm(), throttled=throttled
+    )
 
 
 @bp.route("/users/<int:user_id>/<any(deactivate, reactivate):action>", methods=["POST"])

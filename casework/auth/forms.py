@@ -59,3 +59,9 @@ class ChangePasswordForm(CaseworkForm):
         ],
     )
     submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class SignOutEverywhereForm(CaseworkForm):
+    """A button that ends every session of the signed-in user."""
+
+    submit = SubmitField("Sign out of every session", widget=GovSubmitInput())

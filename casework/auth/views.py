@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import (
@@ -19,11 +18,13 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from casework.auth import service
-from casework.auth.forms import ChangePasswordForm, SignInForm
+from casework.auth.forms import ChangePasswordForm, SignInForm, SignOutEverywhereForm
+from casework.auth.models import User
 from casework.db import utcnow
 from casework.extensions import limiter, login_manager
 from casework.forms import apply_service
 from casework.security import is_public_endpoint, public
+from casework.templating import london_time
 
 bp = Blueprint("auth", __name__)
 
@@ -32,7 +33,18 @@ _ALWAYS_ALLOWED_WHILE_CHANGING_PASSWORD = {"auth.change_password", "auth.sign_ou
 
 @login_manager.user_loader
 def _load_user(token: str) -> object:
-    return service.load_user_by_session_token(token)
+    return service.load_user_for_session(token, now=utcnow(), max_age=current_app.config["PERMANENT_SESSION_LIFETIME"])
+
+
+def _begin_session(user: User) -> None:
+    """Start a server-side session for ``user`` and put its token in a fresh cookie."""
+    session.clear()
+    service.start_session(
+        user, now=utcnow(), ip_address=request.remote_addr, user_agent=request.headers.get("User-Agent")
+    )
+    login_user(user)
+    session.permanent = True
+    session["last_active"] = utcnow().timestamp()
 
 
 def _safe_next(target: str | None) -> str:
@@ -56,36 +68,37 @@ def sign_in() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.home"))
     form = SignInForm()
-    locked_until: datetime | None = None
     if form.validate_on_submit():
         try:
             user = service.sign_in(
                 form.email.data or "",
                 form.password.data or "",
+                ip_address=request.remote_addr or "unknown",
                 now=utcnow(),
                 max_failures=current_app.config["SIGN_IN_MAX_FAILURES"],
                 lockout=current_app.config["SIGN_IN_LOCKOUT"],
             )
-        except service.AccountLocked as locked:
-            locked_until = locked.until
+        except service.SignInThrottled as throttled:
+            until = london_time(throttled.until, "%H:%M on %-d %B %Y")
+            form.form_errors.append(
+                f"Too many attempts to sign in with this email address from here. Try again after {until}, "
+                "or ask a system administrator to clear them"
+            )
         except service.SignInRefused:
             form.form_errors.append("The email address or password is not right")
         else:
             next_page = request.args.get("next")
-            session.clear()
-            login_user(user)
-            session.permanent = True
-            session["last_active"] = utcnow().timestamp()
+            _begin_session(user)
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))
             return redirect(_safe_next(next_page))
-    return render_template("auth/sign_in.html", form=form, locked_until=locked_until)
+    return render_template("auth/sign_in.html", form=form)
 
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out() -> Response:
     """End the session."""
-    service.record_sign_out(current_user._get_current_object(), reason="signed out")
+    service.end_session(current_user._get_current_object(), now=utcnow(), reason="signed out")
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
@@ -105,11 +118,31 @@ def change_password() -> str | Response:
             form.new_password.data or "",
         )
         if user is not None:
-            login_user(user)
-            session["last_active"] = utcnow().timestamp()
+            _begin_session(user)
             flash("Your password has been changed. Other sessions have been signed out.", "success")
             return redirect(url_for("dashboard.home"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account/sessions", methods=["GET", "POST"])
+def sessions() -> str | Response:
+    """The signed-in user's open sessions, and a way to end all of them (a lost or shared device)."""
+    user = current_user._get_current_object()
+    form = SignOutEverywhereForm()
+    if form.validate_on_submit():
+        service.end_all_sessions(user, user, now=utcnow(), reason="signed out everywhere")
+        logout_user()
+        session.clear()
+        flash("You have signed out of every session, including this one.", "success")
+        return redirect(url_for("auth.sign_in"))
+    max_age = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    return render_template(
+        "auth/sessions.html",
+        form=form,
+        sessions=service.open_sessions(user, now=utcnow(), max_age=max_age),
+        current=user.current_session,
+        max_age=max_age,
+    )
 
 
 @bp.before_app_request
@@ -125,7 +158,7 @@ def require_sign_in() -> Response | None:
         now = utcnow().timestamp()
         idle_limit = current_app.config["IDLE_TIMEOUT"].total_seconds()
         if now - float(session.get("last_active", 0)) > idle_limit:
-            service.record_sign_out(current_user._get_current_object(), reason="idle timeout")
+            service.end_session(current_user._get_current_object(), now=utcnow(), reason="idle timeout")
             logout_user()
             session.clear()
             flash("You were signed out because you were inactive for a while. Sign in again to carry on.", "info")

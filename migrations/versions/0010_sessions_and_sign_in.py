@@ -1,0 +1,79 @@
+"""Server-side sessions (signing out really ends a session; the maximum age counts from sign-in),
+failed sign-ins counted per email and address (no account enumeration, no third-party lockout),
+and the audit table made append-only on SQLite too.
+
+Revision ID: 0010_sessions_and_sign_in
+Revises: 0003_case_list_at_scale
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0010_sessions_and_sign_in"
+down_revision = "0003_case_list_at_scale"
+branch_labels = None
+depends_on = None
+
+SQLITE_APPEND_ONLY = (
+    """CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
+    """CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
+)
+
+
+def _timestamps():
+    return [
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    ]
+
+
+def upgrade():
+    op.create_table(
+        "user_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("user_token", sa.String(length=64), nullable=False),
+        sa.Column("signed_in_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("ended_reason", sa.String(length=40), nullable=True),
+        sa.Column("ip_address", sa.String(length=45), nullable=True),
+        sa.Column("user_agent", sa.String(length=200), nullable=True),
+        *_timestamps(),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_user_sessions_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_sessions")),
+        sa.UniqueConstraint("token", name=op.f("uq_user_sessions_token")),
+    )
+    op.create_index("ix_user_sessions_user_open", "user_sessions", ["user_id", "ended_at"], unique=False)
+    op.create_table(
+        "sign_in_throttles",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email_hash", sa.String(length=64), nullable=False),
+        sa.Column("ip_address", sa.String(length=45), nullable=False),
+        sa.Column("failures", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        *_timestamps(),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_throttles")),
+        sa.UniqueConstraint("email_hash", "ip_address", name=op.f("uq_sign_in_throttles_email_hash")),
+    )
+    op.create_index(op.f("ix_sign_in_throttles_email_hash"), "sign_in_throttles", ["email_hash"], unique=False)
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("locked_until")
+        batch_op.drop_column("failed_sign_ins")
+    if op.get_bind().dialect.name == "sqlite":
+        for statement in SQLITE_APPEND_ONLY:
+            op.execute(statement)
+
+
+def downgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
+        op.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("failed_sign_ins", sa.Integer(), server_default="0", nullable=False))
+        batch_op.add_column(sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True))
+    op.drop_index(op.f("ix_sign_in_throttles_email_hash"), table_name="sign_in_throttles")
+    op.drop_table("sign_in_throttles")
+    op.drop_index("ix_user_sessions_user_open", table_name="user_sessions")
+    op.drop_table("user_sessions")
