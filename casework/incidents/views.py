@@ -89,6 +89,7 @@ def new(case_id: int) -> str | Response:
         if incident is not None:
             flash("The incident has been recorded.", "success")
             return _back_to(case, incident)
+    viewed(case, "new incident")
     return render_template("incidents/form.html", case=case, form=form, incident=None, active_tab="incidents")
 
 
@@ -99,7 +100,6 @@ def edit(case_id: int, incident_id: int) -> str | Response:
     incident = service.get_incident(case, incident_id)
     form = IncidentForm()
     if request.method == "GET":
-        viewed(case, "incident")
         form.fill_from(incident, service.edit_stamp(incident))
     elif form.validate_on_submit():
         updated = apply_service(
@@ -116,6 +116,7 @@ def edit(case_id: int, incident_id: int) -> str | Response:
             return _back_to(case, incident)
         if isinstance(form.refused_by, ConflictError):  # type: ignore[attr-defined]
             form.version.data = service.edit_stamp(incident)
+    viewed(case, "edit incident", incident_id=incident.id)
     return render_template("incidents/form.html", case=case, form=form, incident=incident, active_tab="incidents")
 
 
@@ -125,9 +126,7 @@ def add_evidence(case_id: int, incident_id: int) -> str | Response:
     case = load_case(case_id, Permission.CASE_EDIT)
     incident = service.get_incident(case, incident_id)
     form = EvidenceForm()
-    if request.method == "GET":
-        viewed(case, "incident")
-    elif form.validate_on_submit():
+    if form.validate_on_submit():
         chosen = form.file.data
         item = apply_service(
             form,
@@ -145,6 +144,7 @@ def add_evidence(case_id: int, incident_id: int) -> str | Response:
         if item is not None:
             flash("The evidence has been added.", "success")
             return _back_to(case, incident)
+    viewed(case, "add evidence", incident_id=incident.id)
     return render_template(
         "incidents/evidence_form.html", case=case, form=form, incident=incident, active_tab="incidents"
     )
