@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pyotp
 from flask import current_app
 from flask.cli import AppGroup
 
 from casework import demo
 from casework.admin import service as admin
+from casework.auth import service as auth_service
 from casework.auth.models import Role
 from casework.errors import DomainError
 from casework.extensions import db
@@ -49,3 +51,15 @@ def seed_demo() -> None:
         click.echo(sign_ins.read_text())
     else:
         click.echo(f"Demo data already present; sign-ins are in {sign_ins}.")
+
+
+@casework_cli.command("demo-code")
+@click.argument("email")
+def demo_code(email: str) -> None:
+    """Print a demo user's current authenticator code (embedded default only; refused in production)."""
+    if current_app.config["CASEWORK_PRODUCTION"]:
+        raise click.ClickException("Authenticator codes are never printed in production mode.")
+    user = auth_service.find_user_by_email(email)
+    if user is None or user.totp_secret is None:
+        raise click.ClickException(f"No enrolled user has the email address {email}.")
+    click.echo(pyotp.TOTP(user.totp_secret).now())

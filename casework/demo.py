@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from casework import demo_cases
 from casework.admin import service as admin
+from casework.auth import totp
 from casework.auth.models import Role, Team, User
+from casework.db import utcnow
 from casework.extensions import db
 
 DEMO_TEAMS = ("North stalking team", "South stalking team", "Victim care unit")
@@ -54,16 +56,23 @@ def _seed_staff(sign_ins_file: Path) -> DemoSeedResult:
     if not missing:
         return DemoSeedResult(created_users=0, password=None)
     password = admin.temporary_password()
+    lines = []
     for email, full_name, role, team_name in missing:
-        admin.create_user(
+        user, _ = admin.create_user(
             email=email,
             full_name=full_name,
             role=role,
             team_id=teams[team_name].id if team_name else None,
             password=password,
         )
+        user.totp_secret = totp.new_secret()
+        user.totp_enrolled_at = utcnow()
+        lines.append(f"{role.label}: {email}  (authenticator key {user.totp_secret})\n")
     sign_ins_file.write_text(
-        "".join(f"{role.label}: {email}\n" for email, _, role, _ in missing) + f"Password for each: {password}\n"
+        "".join(lines)
+        + f"Password for each: {password}\n"
+        + "Second step: add a key to an authenticator app, or run "
+        + "`.venv/bin/flask --app wsgi casework demo-code EMAIL` for the current code.\n"
     )
     sign_ins_file.chmod(0o600)
     return DemoSeedResult(created_users=len(missing), password=password)

@@ -113,6 +113,23 @@ def unlock(user_id: int) -> Response:
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
+@bp.route("/users/<int:user_id>/reset-second-factor", methods=["POST"])
+@require(Permission.MANAGE_USERS)
+def reset_second_factor(user_id: int) -> Response:
+    """Clear a user's authenticator (a lost phone): they set one up again at next sign-in."""
+    user = service.get_user(user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        done = apply_service(
+            form, auth_service.reset_second_factor, current_user._get_current_object(), user, now=utcnow()
+        )
+        if done is not None:
+            flash(f"{user.full_name} will set up a new authenticator app at their next sign-in.", "success")
+    for message in form.form_errors:
+        flash(message, "error")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
 @require(Permission.MANAGE_USERS)
 def reset_password(user_id: int) -> str | Response:

@@ -70,6 +70,9 @@ class User(UserMixin, Timestamped, Versioned, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64), doc="the second factor; set at enrolment")
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), doc="when enrolment was confirmed")
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger, doc="the last code's time step (no replays)")
 
     team: Mapped[Team | None] = relationship(back_populates="members", lazy="joined")
 
@@ -77,6 +80,11 @@ class User(UserMixin, Timestamped, Versioned, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         """Whether the account may sign in."""
         return self.active
+
+    @property
+    def has_second_factor(self) -> bool:
+        """Whether the user has finished enrolling an authenticator app."""
+        return self.totp_enrolled_at is not None
 
     @property
     def current_session(self) -> UserSession | None:
@@ -116,6 +124,17 @@ class UserSession(Timestamped, db.Model):
     user_agent: Mapped[str | None] = mapped_column(sa.String(200))
 
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class RecoveryCode(Timestamped, db.Model):
+    """A one-use code that stands in for the second factor (a lost phone); only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SignInThrottle(Timestamped, db.Model):

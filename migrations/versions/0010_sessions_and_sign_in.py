@@ -1,4 +1,4 @@
-"""Server-side sessions (signing out really ends a session; the maximum age counts from sign-in),
+"""Two-factor sign-in (TOTP secrets and hashed recovery codes), server-side sessions (signing out really ends a session; the maximum age counts from sign-in),
 failed sign-ins counted per email and address (no account enumeration, no third-party lockout),
 and the audit table made append-only on SQLite too.
 
@@ -58,9 +58,23 @@ def upgrade():
         sa.UniqueConstraint("email_hash", "ip_address", name=op.f("uq_sign_in_throttles_email_hash")),
     )
     op.create_index(op.f("ix_sign_in_throttles_email_hash"), "sign_in_throttles", ["email_hash"], unique=False)
+    op.create_table(
+        "recovery_codes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        *_timestamps(),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_recovery_codes_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_codes")),
+    )
+    op.create_index(op.f("ix_recovery_codes_user_id"), "recovery_codes", ["user_id"], unique=False)
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("locked_until")
         batch_op.drop_column("failed_sign_ins")
+        batch_op.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("totp_enrolled_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE_APPEND_ONLY:
             op.execute(statement)
@@ -71,8 +85,13 @@ def downgrade():
         op.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
         op.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("totp_last_step")
+        batch_op.drop_column("totp_enrolled_at")
+        batch_op.drop_column("totp_secret")
         batch_op.add_column(sa.Column("failed_sign_ins", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True))
+    op.drop_index(op.f("ix_recovery_codes_user_id"), table_name="recovery_codes")
+    op.drop_table("recovery_codes")
     op.drop_index(op.f("ix_sign_in_throttles_email_hash"), table_name="sign_in_throttles")
     op.drop_table("sign_in_throttles")
     op.drop_index("ix_user_sessions_user_open", table_name="user_sessions")

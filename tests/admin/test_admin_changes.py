@@ -36,7 +36,7 @@ def test_admin_creates_a_user_who_must_change_the_issued_password(admin_client, 
     assert created.action == AuditAction.CREATE
     assert created.user_id == admin.id
     newcomer = app.test_client()
-    assert sign_in(newcomer, user, password=password).headers["Location"] == "/account/password"
+    assert sign_in(newcomer, user, password=password).headers["Location"] == "/sign-in/authenticator"
 
 
 def test_duplicate_email_is_refused_on_the_field(admin_client):

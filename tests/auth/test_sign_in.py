@@ -9,7 +9,7 @@ from casework.auth.models import Role, SignInThrottle, UserSession
 from casework.db import utcnow
 from casework.extensions import db
 from tests import factories
-from tests.conftest import sign_in
+from tests.conftest import enter_code, sign_in
 
 
 def audit_actions(user_id: int | None = None) -> list[AuditAction]:
@@ -32,7 +32,8 @@ def test_sign_in_lands_on_the_home_page_and_is_audited(client):
 def test_email_is_matched_without_regard_to_case(client):
     user = factories.UserFactory(email="Mixed.Case@casework.police.uk")
     response = client.post_form("/sign-in", {"email": "MIXED.case@CASEWORK.police.uk", "password": factories.PASSWORD})
-    assert response.status_code == 302
+    assert response.headers["Location"] == "/sign-in/code"
+    assert enter_code(client, user).status_code == 302
     assert user.last_sign_in_at is not None
 
 
@@ -173,11 +174,11 @@ def test_session_cookie_is_httponly_and_samesite(client):
 def test_next_page_is_followed_only_within_the_site(client):
     user = factories.UserFactory(role=Role.ADMIN)
     token = client.csrf_token("/sign-in")
-    response = client.post(
+    client.post(
         "/sign-in?next=//evil.example/steal",
         data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == "/"
+    assert enter_code(client, user).headers["Location"] == "/"
 
 
 def test_next_page_within_the_site_is_followed(client):
@@ -187,7 +188,8 @@ def test_next_page_within_the_site_is_followed(client):
         "/sign-in?next=/admin/teams",
         data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == "/admin/teams"
+    assert response.headers["Location"] == "/sign-in/code"
+    assert enter_code(client, user).headers["Location"] == "/admin/teams"
 
 
 def test_user_with_an_issued_password_must_change_it_first(client):
