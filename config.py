@@ -103,6 +103,7 @@ def load(instance_path: Path) -> dict[str, object]:
             "beat_schedule_filename": str(instance_path / "celerybeat-schedule"),
             "beat_schedule": {
                 "heartbeat": {"task": "worker.tasks.heartbeat", "schedule": 60.0},
+                "seal-audit-trail": {"task": "worker.tasks.seal_audit_trail", "schedule": 15.0},
             },
             "timezone": "Europe/London",
             "enable_utc": True,

@@ -11,8 +11,10 @@ from flask.cli import AppGroup
 
 from casework import demo
 from casework.admin import service as admin
+from casework.audit import chain
 from casework.auth import service as auth_service
 from casework.auth.models import Role
+from casework.db import utcnow
 from casework.errors import DomainError
 from casework.extensions import db
 
@@ -63,3 +65,22 @@ def demo_code(email: str) -> None:
     if user is None or user.totp_secret is None:
         raise click.ClickException(f"No enrolled user has the email address {email}.")
     click.echo(pyotp.TOTP(user.totp_secret).now())
+
+
+@casework_cli.command("verify-audit")
+def verify_audit() -> None:
+    """Check the audit trail against its hash chain; name the first event edited, deleted or slipped in."""
+    finding = chain.verify(now=utcnow())
+    if finding is not None:
+        raise click.ClickException(
+            f"Audit trail broken at link {finding.seq or '-'}, event {finding.event_id or '-'}: {finding.problem}"
+        )
+    click.echo("The audit trail matches its hash chain.")
+
+
+@casework_cli.command("seal-audit")
+def seal_audit() -> None:
+    """Extend the hash chain now (the worker does this every few seconds)."""
+    sealed = chain.seal()
+    db.session.commit()
+    click.echo(f"Sealed {sealed} audit events.")

@@ -1,4 +1,4 @@
-"""Two-factor sign-in (TOTP secrets and hashed recovery codes), server-side sessions (signing out really ends a session; the maximum age counts from sign-in),
+"""A hash chain over the audit trail, two-factor sign-in (TOTP secrets and hashed recovery codes), server-side sessions (signing out really ends a session; the maximum age counts from sign-in),
 failed sign-ins counted per email and address (no account enumeration, no third-party lockout),
 and the audit table made append-only on SQLite too.
 
@@ -13,12 +13,17 @@ down_revision = "0003_case_list_at_scale"
 branch_labels = None
 depends_on = None
 
-SQLITE_APPEND_ONLY = (
-    """CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
-    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
-    """CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
-    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
+SQLITE_APPEND_ONLY = tuple(
+    f"""CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}
+    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"""
+    for table in ("audit_events", "audit_seals")
+    for verb in ("UPDATE", "DELETE")
 )
+POSTGRESQL_SEALS_APPEND_ONLY = """
+CREATE TRIGGER audit_seals_append_only
+BEFORE UPDATE OR DELETE ON audit_seals
+FOR EACH ROW EXECUTE FUNCTION audit_events_refuse_change()
+"""
 
 
 def _timestamps():
@@ -75,15 +80,30 @@ def upgrade():
         batch_op.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("totp_enrolled_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
+    op.create_table(
+        "audit_seals",
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=False, nullable=False),
+        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("chain_hash", sa.String(length=64), nullable=False),
+        sa.Column("sealed_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_seals")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_audit_seals_event_id")),
+    )
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE_APPEND_ONLY:
             op.execute(statement)
+    else:
+        op.execute(POSTGRESQL_SEALS_APPEND_ONLY)
 
 
 def downgrade():
     if op.get_bind().dialect.name == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
-        op.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
+        for table in ("audit_events", "audit_seals"):
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS audit_seals_append_only ON audit_seals")
+    op.drop_table("audit_seals")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("totp_last_step")
         batch_op.drop_column("totp_enrolled_at")
