@@ -174,6 +174,7 @@ def load(instance_path: Path) -> dict[str, object]:
                     "options": {"expires": float(_env_int("REMINDER_REAPER_SECONDS", 60))},
                 },
                 "purge-report-drafts": {"task": "worker.tasks.purge_report_drafts", "schedule": 600.0},
+                "seal-audit-trail": {"task": "worker.tasks.seal_audit_trail", "schedule": 15.0},
             },
             "broker_transport_options": _redis_transport_options() if redis_url else {},
             "timezone": "Europe/London",

@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pyotp
 from flask import current_app
 from flask.cli import AppGroup
 
 from casework import demo
 from casework.admin import service as admin
+from casework.audit import chain
+from casework.auth import service as auth_service
 from casework.auth.models import Role
+from casework.db import utcnow
 from casework.errors import DomainError
 from casework.extensions import db
 
@@ -58,3 +62,34 @@ def seed_demo() -> None:
         click.echo(sign_ins.read_text())
     else:
         click.echo(f"Demo data already present; sign-ins are in {sign_ins}.")
+
+
+@casework_cli.command("demo-code")
+@click.argument("email")
+def demo_code(email: str) -> None:
+    """Print a demo user's current authenticator code (embedded default only; refused in production)."""
+    if current_app.config["CASEWORK_PRODUCTION"]:
+        raise click.ClickException("Authenticator codes are never printed in production mode.")
+    user = auth_service.find_user_by_email(email)
+    if user is None or user.totp_secret is None:
+        raise click.ClickException(f"No enrolled user has the email address {email}.")
+    click.echo(pyotp.TOTP(user.totp_secret).now())
+
+
+@casework_cli.command("verify-audit")
+def verify_audit() -> None:
+    """Check the audit trail against its hash chain; name the first event edited, deleted or slipped in."""
+    finding = chain.verify(now=utcnow())
+    if finding is not None:
+        raise click.ClickException(
+            f"Audit trail broken at link {finding.seq or '-'}, event {finding.event_id or '-'}: {finding.problem}"
+        )
+    click.echo("The audit trail matches its hash chain.")
+
+
+@casework_cli.command("seal-audit")
+def seal_audit() -> None:
+    """Extend the hash chain now (the worker does this every few seconds)."""
+    sealed = chain.seal()
+    db.session.commit()
+    click.echo(f"Sealed {sealed} audit events.")

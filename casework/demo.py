@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 from casework import demo_cases
 from casework.admin import service as admin
+from casework.auth import totp
 from casework.auth.models import Role, Team, User
 from casework.contact import demo as contact_demo
+from casework.db import utcnow
 from casework.extensions import db
 from casework.orders import demo as orders_demo
 from casework.support import demo as support_demo
@@ -62,8 +64,9 @@ def _seed_staff(sign_ins_file: Path) -> DemoSeedResult:
     if not missing:
         return DemoSeedResult(created_users=0, password=None)
     password = admin.temporary_password()
+    lines = []
     for email, full_name, role, team_name in missing:
-        admin.create_user(
+        user, _ = admin.create_user(
             None,
             email=email,
             full_name=full_name,
@@ -72,8 +75,14 @@ def _seed_staff(sign_ins_file: Path) -> DemoSeedResult:
             password=password,
             support_service_id=support_demo.adviser_service_id(email),
         )
+        user.totp_secret = totp.new_secret()
+        user.totp_enrolled_at = utcnow()
+        lines.append(f"{role.label}: {email}  (authenticator key {user.totp_secret})\n")
     sign_ins_file.write_text(
-        "".join(f"{role.label}: {email}\n" for email, _, role, _ in missing) + f"Password for each: {password}\n"
+        "".join(lines)
+        + f"Password for each: {password}\n"
+        + "Second step: add a key to an authenticator app, or run "
+        + "`.venv/bin/flask --app wsgi casework demo-code EMAIL` for the current code.\n"
     )
     sign_ins_file.chmod(0o600)
     return DemoSeedResult(created_users=len(missing), password=password)

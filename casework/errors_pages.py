@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from casework.audit import service as audit
+from casework.audit.models import AuditAction
 from casework.errors import NotFound
 
 _TITLES = {
@@ -28,7 +30,17 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound) -> tuple[str, int]:
-        """A service could not find the object asked for: the same 404 page as an unknown address."""
+        """A service could not find the object asked for: the same 404 page as an unknown address.
+
+        Such a request names an object inside a case (an incident, an assessment, evidence) that
+        does not belong to it — a probe, or a mistake: either way the refusal is audited.
+        """
+        audit.record_security_event(
+            AuditAction.ACCESS_DENIED,
+            "page",
+            request.path,
+            detail={"method": request.method, "path": request.path, "reason": error.message},
+        )
         return render_template("errors/error.html", code=404, title=_TITLES[404]), 404
 
     @app.errorhandler(HTTPException)

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -15,7 +16,9 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from bench.seed import recreate_database
 from casework import create_app
+from casework.auth import totp
 from casework.auth.models import Role, User
+from casework.db import utcnow
 from casework.extensions import db
 from tests import factories
 
@@ -133,8 +136,28 @@ def client(app: Flask, db_session: scoped_session[Session]) -> FlaskClient:
 
 
 def sign_in(client: CaseworkClient, user: User, password: str = factories.PASSWORD):  # type: ignore[no-untyped-def]
+    """Sign in with both factors, as a person would; returns the last response."""
     token = client.csrf_token("/sign-in")
-    return client.post("/sign-in", data={"email": user.email, "password": password, "csrf_token": token})
+    response = client.post("/sign-in", data={"email": user.email, "password": password, "csrf_token": token})
+    if response.status_code == 302 and response.headers["Location"] == "/sign-in/code":
+        response = enter_code(client, user)
+    return response
+
+
+def next_code(user: User) -> str:
+    """The authenticator code for the earliest time step the user has not used yet."""
+    session = sa.inspect(user).session
+    if session is not None:
+        session.refresh(user)
+    current = int(utcnow().timestamp()) // totp.STEP_SECONDS
+    step = max(current - totp.DRIFT_STEPS, (user.totp_last_step or 0) + 1)
+    assert step <= current + totp.DRIFT_STEPS, "signed in too often within one minute"
+    return pyotp.TOTP(user.totp_secret).at(step * totp.STEP_SECONDS)
+
+
+def enter_code(client: CaseworkClient, user: User):  # type: ignore[no-untyped-def]
+    token = client.csrf_token("/sign-in/code")
+    return client.post("/sign-in/code", data={"code": next_code(user), "csrf_token": token})
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
+from casework.auth import totp
 from casework.auth.models import Role, Team, User
 from casework.auth.passwords import hash_password
 from casework.cases.models import Case, CaseStatus, Channel, Classification, Offence, ReporterType, RiskLevel
@@ -47,6 +48,8 @@ class UserFactory(BaseFactory):
     role = Role.OFFICER
     team = factory.LazyAttribute(lambda user: None if user.role in {Role.ADMIN, Role.MANAGER} else TeamFactory())
     password_hash = _PASSWORD_HASH
+    totp_secret = factory.LazyFunction(totp.new_secret)
+    totp_enrolled_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=30))
 
 
 class CaseFactory(BaseFactory):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
+from casework.audit import chain
 from casework.health import service as health
 from casework.reminders import service as reminders
 from worker.celery_app import after_commit
@@ -55,3 +56,7 @@ def purge_report_drafts() -> int:
     from casework.intake import service as intake
 
     return intake.purge_expired_drafts()
+@shared_task(name="worker.tasks.seal_audit_trail")
+def seal_audit_trail() -> int:
+    """Extend the audit trail's hash chain over the events written since the last run."""
+    return chain.seal()

@@ -12,6 +12,7 @@ from casework.audit import service as audit
 from casework.audit.models import AuditAction
 from casework.auth.models import Role, Team, User, new_session_token
 from casework.auth.passwords import hash_password
+from casework.auth.service import clear_throttles
 from casework.errors import DomainError, NotFound
 from casework.extensions import db
 from casework.support.service import check_user_service
@@ -170,9 +171,8 @@ def set_active(actor: User, user: User, active: bool) -> User:
 
 
 def unlock(actor: User, user: User) -> User:
-    """Lift a lockout after failed sign-ins."""
-    user.locked_until = None
-    user.failed_sign_ins = 0
+    """Clear the failed sign-ins counted against the account's email address, from every address."""
+    clear_throttles(user)
     audit.record(AuditAction.UPDATE, "user", user.id, actor=actor, detail={"changes": {"locked": [True, False]}})
     db.session.flush()
     return user
@@ -184,8 +184,7 @@ def reset_password(actor: User, user: User) -> str:
     user.password_hash = hash_password(password)
     user.must_change_password = True
     user.session_token = new_session_token()
-    user.locked_until = None
-    user.failed_sign_ins = 0
+    clear_throttles(user)
     audit.record(AuditAction.UPDATE, "user", user.id, actor=actor, detail={"changed": ["password"]})
     db.session.flush()
     return password

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from casework.admin import service
 from casework.admin.forms import NO_SERVICE, NO_TEAM, ConfirmForm, TeamForm, UserForm
+from casework.auth import service as auth_service
 from casework.auth.models import Role, User
 from casework.db import utcnow
 from casework.forms import apply_service, run_versioned
@@ -41,7 +42,9 @@ def _user_form(user: User | None = None) -> UserForm:
 @require(Permission.MANAGE_USERS)
 def users() -> str:
     """List every staff account."""
-    return render_template("admin/users.html", users=service.list_users(), now=utcnow())
+    users = service.list_users()
+    throttled = auth_service.throttled_user_ids(users, now=utcnow())
+    return render_template("admin/users.html", users=users, throttled=throttled)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -88,7 +91,10 @@ def edit_user(user_id: int) -> str | Response:
         if updated is not None:
             flash(f"{updated.full_name}'s account has been updated.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user, confirm_form=ConfirmForm())
+    throttled = bool(auth_service.throttled_user_ids([user], now=utcnow()))
+    return render_template(
+        "admin/user_form.html", form=form, user=user, confirm_form=ConfirmForm(), throttled=throttled
+    )
 
 
 @bp.route("/users/<int:user_id>/<any(deactivate, reactivate):action>", methods=["POST"])
@@ -115,6 +121,23 @@ def unlock(user_id: int) -> Response:
     if ConfirmForm().validate_on_submit():
         service.unlock(_actor(), user)
         flash(f"{user.full_name}'s account has been unlocked.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/reset-second-factor", methods=["POST"])
+@require(Permission.MANAGE_USERS)
+def reset_second_factor(user_id: int) -> Response:
+    """Clear a user's authenticator (a lost phone): they set one up again at next sign-in."""
+    user = service.get_user(user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        done = apply_service(
+            form, auth_service.reset_second_factor, current_user._get_current_object(), user, now=utcnow()
+        )
+        if done is not None:
+            flash(f"{user.full_name} will set up a new authenticator app at their next sign-in.", "success")
+    for message in form.form_errors:
+        flash(message, "error")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

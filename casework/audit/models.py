@@ -52,3 +52,24 @@ class AuditEvent(db.Model):
     recipient: Mapped[str | None] = mapped_column(sa.String(254), doc="to whom data was disclosed")
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     detail: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+
+
+class AuditSeal(db.Model):
+    """A link of the hash chain over the audit trail: which event came next, and the chain's hash after it.
+
+    ``chain_hash`` = SHA-256(previous link's ``chain_hash`` + the event's canonical content). Links are
+    written by one sealer at a time (``audit.chain``), off the request path, numbered without gaps;
+    like events, they are never updated or deleted. ``event_id`` has no foreign key, so that an event
+    deleted behind the application's back leaves its link and is named as deleted.
+    """
+
+    __tablename__ = "audit_seals"
+
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    event_id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), unique=True, doc="no foreign key: see audit.chain.verify"
+    )
+    chain_hash: Mapped[str] = mapped_column(sa.String(64))
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=sa.func.now())

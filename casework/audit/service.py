@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from casework.audit.models import AuditAction, AuditEvent
+from casework.audit.models import AuditAction, AuditEvent, AuditSeal
 from casework.auth.models import User
 from casework.extensions import db
 
@@ -129,5 +129,5 @@ def persist_security_events() -> None:
 @event.listens_for(Session, "before_flush")
 def _refuse_audit_changes(session: Session, flush_context: object, instances: object) -> None:
     for obj in (*session.dirty, *session.deleted):
-        if isinstance(obj, AuditEvent):
+        if isinstance(obj, AuditEvent | AuditSeal):
             raise AuditTrailIsAppendOnly("audit events are never changed or deleted")

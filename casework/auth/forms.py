@@ -59,3 +59,20 @@ class ChangePasswordForm(CaseworkForm):
         ],
     )
     submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class SignOutEverywhereForm(CaseworkForm):
+    """A button that ends every session of the signed-in user."""
+
+    submit = SubmitField("Sign out of every session", widget=GovSubmitInput())
+
+
+class CodeForm(CaseworkForm):
+    """The six-digit code from the authenticator app (or a recovery code)."""
+
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter the code"), Length(max=40, message="The code is too long")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from typing import Any, TypeVar
 
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -27,6 +28,13 @@ ANY = 0
 E = TypeVar("E", bound=enum.Enum)
 
 
+def search_term(value: object) -> object:
+    """A search term without invisible characters (zero-width spaces and the like), which match nothing."""
+    if not isinstance(value, str):
+        return value
+    return "".join(ch for ch in value if unicodedata.category(ch) not in {"Cc", "Cf", "Cs"})
+
+
 class CaseFilterForm(CaseworkForm):
     """Filters, sort, search and page for the case list."""
 
@@ -34,6 +42,7 @@ class CaseFilterForm(CaseworkForm):
     search = SearchField(
         "Reference or person's name",
         widget=GovTextInput(),
+        filters=[search_term],
         validators=[Optional(), Length(max=100, message="Search must be 100 characters or fewer")],
     )
     status = SelectMultipleField(
@@ -61,7 +70,7 @@ class CaseFilterForm(CaseworkForm):
     def validate_search(self, field: SearchField) -> None:
         """A name search needs three letters (fewer would match half the county, and defeats the index)."""
         text = (field.data or "").strip()
-        if text and not is_reference(text) and len(text) < MIN_NAME_SEARCH:
+        if text and not is_reference(text) and sum(ch.isalnum() for ch in text) < MIN_NAME_SEARCH:
             raise ValidationError(f"Enter at least {MIN_NAME_SEARCH} letters of a name, or a whole reference")
 
     def prepare(self, user: User) -> None:

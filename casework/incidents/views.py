@@ -64,6 +64,7 @@ def new(case_id: int) -> str | Response:
         if incident is not None:
             flash("The incident has been recorded.", "success")
             return _back_to(case, incident)
+    viewed(case, "new incident")
     return render_template("incidents/form.html", case=case, form=form, incident=None, active_tab="incidents")
 
 
@@ -74,7 +75,6 @@ def edit(case_id: int, incident_id: int) -> str | Response:
     incident = queries.get_incident(case, incident_id)
     form = IncidentForm()
     if request.method == "GET":
-        viewed(case, "incident")
         form.fill_from(incident)
     elif form.validate_on_submit():
         updated = run_versioned(
@@ -89,6 +89,7 @@ def edit(case_id: int, incident_id: int) -> str | Response:
         if updated is not None:
             flash("The incident has been updated.", "success")
             return _back_to(case, incident)
+    viewed(case, "edit incident", incident_id=incident.id)
     return render_template("incidents/form.html", case=case, form=form, incident=incident, active_tab="incidents")
 
 
@@ -98,9 +99,7 @@ def add_evidence(case_id: int, incident_id: int) -> str | Response:
     case = load_case(case_id, Permission.CASE_EDIT)
     incident = queries.get_incident(case, incident_id)
     form = EvidenceForm()
-    if request.method == "GET":
-        viewed(case, "incident")
-    elif form.validate_on_submit():
+    if form.validate_on_submit():
         chosen = form.file.data
         item = apply_service(
             form,
@@ -118,6 +117,7 @@ def add_evidence(case_id: int, incident_id: int) -> str | Response:
         if item is not None:
             flash("The evidence has been added.", "success")
             return _back_to(case, incident)
+    viewed(case, "add evidence", incident_id=incident.id)
     return render_template(
         "incidents/evidence_form.html", case=case, form=form, incident=incident, active_tab="incidents"
     )

@@ -37,7 +37,7 @@ def test_admin_creates_a_user_who_must_change_the_issued_password(admin_client, 
     assert created.action == AuditAction.CREATE
     assert created.user_id == admin.id
     newcomer = app.test_client()
-    assert sign_in(newcomer, user, password=password).headers["Location"] == "/account/password"
+    assert sign_in(newcomer, user, password=password).headers["Location"] == "/sign-in/authenticator"
 
 
 def test_duplicate_email_is_refused_on_the_field(admin_client):
@@ -126,16 +126,27 @@ def test_admin_cannot_deactivate_themselves(admin_client):
     assert admin.active
 
 
-def test_admin_unlocks_a_locked_account(admin_client):
+def test_admin_clears_refused_sign_ins_from_every_address(admin_client):
     from datetime import timedelta
 
+    from sqlalchemy import func, select
+
+    from casework.auth.models import SignInThrottle
+    from casework.auth.service import _email_hash
     from casework.db import utcnow
 
     client, _ = admin_client
-    user = factories.UserFactory(locked_until=utcnow() + timedelta(minutes=10))
+    user = factories.UserFactory()
+    for address in ("198.51.100.1", "198.51.100.2"):
+        db.session.add(
+            SignInThrottle(
+                email_hash=_email_hash(user.email), ip_address=address, locked_until=utcnow() + timedelta(minutes=9)
+            )
+        )
+    db.session.flush()
+    assert "Sign-ins refused" in client.get("/admin/users").get_data(as_text=True)
     client.post_form(f"/admin/users/{user.id}/unlock")
-    db.session.refresh(user)
-    assert user.locked_until is None
+    assert db.session.execute(select(func.count()).select_from(SignInThrottle)).scalar_one() == 0
 
 
 def test_reset_password_issues_a_new_temporary_password(admin_client):

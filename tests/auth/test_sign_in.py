@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from casework.audit.models import AuditAction, AuditEvent
-from casework.auth.models import Role
+from casework.auth.models import Role, SignInThrottle, UserSession
 from casework.db import utcnow
 from casework.extensions import db
 from tests import factories
-from tests.conftest import sign_in
+from tests.conftest import enter_code, sign_in
 
 
 def audit_actions(user_id: int | None = None) -> list[AuditAction]:
@@ -32,7 +32,8 @@ def test_sign_in_lands_on_the_home_page_and_is_audited(client):
 def test_email_is_matched_without_regard_to_case(client):
     user = factories.UserFactory(email="Mixed.Case@casework.police.uk")
     response = client.post_form("/sign-in", {"email": "MIXED.case@CASEWORK.police.uk", "password": factories.PASSWORD})
-    assert response.status_code == 302
+    assert response.headers["Location"] == "/sign-in/code"
+    assert enter_code(client, user).status_code == 302
     assert user.last_sign_in_at is not None
 
 
@@ -53,21 +54,60 @@ def test_unknown_email_is_refused_the_same_way_and_audited(client):
     assert event.ip_address == "127.0.0.1"
 
 
-def test_account_locks_after_repeated_failures_and_says_so(client, app):
+THROTTLED = "Too many attempts to sign in with this email address from here"
+
+
+def fail_until_throttled(client, app, email: str) -> str:  # type: ignore[no-untyped-def]
+    for _ in range(app.config["SIGN_IN_MAX_FAILURES"] - 1):
+        page = client.post_form("/sign-in", {"email": email, "password": "wrong"}).get_data(as_text=True)
+        assert "not right" in page
+    return client.post_form("/sign-in", {"email": email, "password": "wrong"}).get_data(as_text=True)
+
+
+def test_repeated_failures_refuse_that_email_from_that_address_and_say_so(client, app):
     user = factories.UserFactory()
-    attempts = app.config["SIGN_IN_MAX_FAILURES"]
-    for _ in range(attempts - 1):
-        assert "not right" in sign_in(client, user, password="wrong").get_data(as_text=True)
-    page = sign_in(client, user, password="wrong").get_data(as_text=True)
-    assert "Your account is locked" in page
-    assert "ask a system administrator to unlock it" in page
-    still_locked = sign_in(client, user).get_data(as_text=True)
-    assert "Your account is locked" in still_locked
+    page = fail_until_throttled(client, app, user.email)
+    assert THROTTLED in page
+    assert "<title>Error: Sign in" in page
+    assert page.count('href="#email"') == 1  # one message, in the error summary, linked to the field
+    still_refused = sign_in(client, user).get_data(as_text=True)
+    assert THROTTLED in still_refused
     assert client.get("/").status_code == 302
 
 
-def test_lock_expires_after_the_lockout_period(client):
-    user = factories.UserFactory(locked_until=utcnow() - timedelta(seconds=1))
+def test_unknown_and_known_email_addresses_are_answered_alike(client, app):
+    known = factories.UserFactory()
+    known_page = fail_until_throttled(client, app, known.email)
+    unknown_page = fail_until_throttled(client, app, "nobody-here@casework.police.uk")
+    assert THROTTLED in known_page
+    assert THROTTLED in unknown_page
+    strip = lambda page, email: page.replace(email, "EMAIL")  # noqa: E731
+    assert _main(strip(known_page, known.email)).split("Try again after")[0] == _main(
+        strip(unknown_page, "nobody-here@casework.police.uk")
+    ).split("Try again after")[0]
+
+
+def _main(page: str) -> str:
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def test_a_stranger_elsewhere_cannot_lock_an_officer_out(client, app):
+    user = factories.UserFactory()
+    attacker = app.test_client()
+    token = client.csrf_token("/sign-in")
+    for _ in range(app.config["SIGN_IN_MAX_FAILURES"] + 2):
+        attacker.post(
+            "/sign-in",
+            data={"email": user.email, "password": "guess", "csrf_token": token},
+            environ_base={"REMOTE_ADDR": "203.0.113.9"},
+        )
+    assert sign_in(client, user).status_code == 302
+
+
+def test_refusal_expires_after_the_lockout_period(client, app):
+    user = factories.UserFactory()
+    fail_until_throttled(client, app, user.email)
+    db.session.execute(update(SignInThrottle).values(locked_until=utcnow() - timedelta(seconds=1)))
     assert sign_in(client, user).status_code == 302
 
 
@@ -83,6 +123,32 @@ def test_sign_out_ends_the_session_and_is_audited(make_client):
     assert response.status_code == 302
     assert client.get("/").status_code == 302
     assert AuditAction.SIGN_OUT in audit_actions(user.id)
+
+
+def test_a_cookie_copied_before_sign_out_opens_nothing_afterwards(make_client, app):
+    client, user = make_client(Role.OFFICER)
+    case = factories.CaseFactory(team=user.team)
+    with client.session_transaction() as session:
+        copied = dict(session)
+    client.post_form("/sign-out")
+    replay = app.test_client()
+    with replay.session_transaction() as session:
+        session.update(copied)
+    response = replay.get(f"/cases/{case.id}")
+    assert response.status_code == 302
+    assert "/sign-in" in response.headers["Location"]
+
+
+def test_a_session_ends_its_maximum_age_after_sign_in_however_active(make_client, app):
+    client, user = make_client(Role.OFFICER)
+    assert client.get("/").status_code == 200
+    max_age = app.config["PERMANENT_SESSION_LIFETIME"]
+    db.session.execute(
+        update(UserSession).where(UserSession.user_id == user.id).values(signed_in_at=utcnow() - max_age)
+    )
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "/sign-in" in response.headers["Location"]
 
 
 def test_idle_session_is_signed_out(make_client, app):
@@ -108,11 +174,11 @@ def test_session_cookie_is_httponly_and_samesite(client):
 def test_next_page_is_followed_only_within_the_site(client):
     user = factories.UserFactory(role=Role.ADMIN)
     token = client.csrf_token("/sign-in")
-    response = client.post(
+    client.post(
         "/sign-in?next=//evil.example/steal",
         data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == "/"
+    assert enter_code(client, user).headers["Location"] == "/"
 
 
 def test_next_page_within_the_site_is_followed(client):
@@ -122,7 +188,8 @@ def test_next_page_within_the_site_is_followed(client):
         "/sign-in?next=/admin/teams",
         data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == "/admin/teams"
+    assert response.headers["Location"] == "/sign-in/code"
+    assert enter_code(client, user).headers["Location"] == "/admin/teams"
 
 
 def test_user_with_an_issued_password_must_change_it_first(client):
@@ -204,3 +271,18 @@ def test_assets_never_send_the_session_cookie_back(make_client):
         assert "Set-Cookie" not in response.headers, path
     assert "Set-Cookie" in client.get("/").headers  # a signed-in page keeps the idle clock going
 
+def test_a_user_sees_their_sessions_and_signs_out_of_all_of_them(make_client, app):
+    laptop, user = make_client(Role.OFFICER)
+    phone = app.test_client()
+    assert sign_in(phone, user).status_code == 302
+    page = laptop.get("/account/sessions").get_data(as_text=True)
+    assert page.count('class="govuk-table__row"') == 3  # a header row and two sessions
+    assert "This session" in page
+    response = laptop.post_form("/account/sessions")
+    assert response.status_code == 302
+    assert phone.get("/").status_code == 302
+    assert laptop.get("/").status_code == 302
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == AuditAction.SIGN_OUT).order_by(AuditEvent.id.desc())
+    ).scalars().first()
+    assert event.detail == {"reason": "signed out everywhere", "all_sessions": True}

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_sign_in_journeys import _serious_accessibility_violations, _sign_in
+from tests.browser.conftest import sign_in
+from tests.browser.test_sign_in_journeys import _serious_accessibility_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def test_officer_records_a_report_and_supervisor_allocates_it(page: Page, live_server):
     base = live_server["base_url"]
-    _sign_in(page, base, "officer@casework.police.uk", live_server["password"])
+    sign_in(page, live_server, "officer@casework.police.uk")
     page.get_by_role("link", name="Cases", exact=True).click()
     page.get_by_role("link", name="Record a report").click()
     page.get_by_label("101 non-emergency call", exact=True).check()
@@ -37,7 +38,7 @@ def test_officer_records_a_report_and_supervisor_allocates_it(page: Page, live_s
     expect(page.locator("#main-content")).to_contain_text("Victim: Browser Victim")
     page.get_by_role("button", name="Sign out").click()
 
-    _sign_in(page, base, "supervisor@casework.police.uk", live_server["password"])
+    sign_in(page, live_server, "supervisor@casework.police.uk")
     page.goto(f"{base}/cases?search={reference}")
     page.get_by_role("link", name=reference).first.click()
     page.get_by_role("link", name="Allocate").click()

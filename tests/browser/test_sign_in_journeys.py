@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from casework.demo import DEMO_USERS
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -34,17 +35,10 @@ def _serious_accessibility_violations(page: Page) -> list[str]:
     return [v["id"] for v in result["violations"] if v["impact"] in {"serious", "critical"}]
 
 
-def _sign_in(page: Page, base_url: str, email: str, password: str) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 @pytest.mark.parametrize(("email", "role"), [(email, role.value) for email, _, role, _ in DEMO_USERS])
 def test_each_demo_user_signs_in_and_sees_their_home_page(page: Page, live_server, email, role):
     errors = _collect_console_errors(page)
-    _sign_in(page, live_server["base_url"], email, live_server["password"])
+    sign_in(page, live_server, email)
     expect(page.get_by_role("heading", level=1)).to_have_text(HEADINGS[role])
     expect(page.locator("body")).to_have_class("govuk-template__body js-enabled govuk-frontend-supported")
     page.get_by_role("button", name="Sign out").click()
@@ -54,7 +48,7 @@ def test_each_demo_user_signs_in_and_sees_their_home_page(page: Page, live_serve
 
 
 def test_wrong_password_shows_an_error_summary_that_takes_focus(page: Page, live_server):
-    _sign_in(page, live_server["base_url"], "officer@casework.police.uk", "wrong password")
+    sign_in(page, live_server, "officer@casework.police.uk", "wrong password")
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
@@ -63,7 +57,7 @@ def test_wrong_password_shows_an_error_summary_that_takes_focus(page: Page, live
 def test_sign_in_and_admin_pages_have_no_serious_accessibility_violations(page: Page, live_server):
     page.goto(f"{live_server['base_url']}/sign-in")
     assert _serious_accessibility_violations(page) == []
-    _sign_in(page, live_server["base_url"], "admin@casework.police.uk", live_server["password"])
+    sign_in(page, live_server, "admin@casework.police.uk")
     for path in ("/", "/admin/users", "/admin/users/new", "/admin/teams"):
         page.goto(f"{live_server['base_url']}{path}")
         assert _serious_accessibility_violations(page) == [], path

@@ -139,3 +139,11 @@ def test_a_far_future_date_filter_is_a_message_not_an_error(make_client):
     response = client.get("/cases?reported_to=31&reported_to=12&reported_to=9999")
     assert response.status_code == 200
     assert "Some filters were ignored" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("search", ["ab%00", "%00ab", "a%00%00b", "ab%E2%80%8B", "a%01b%7F"])
+def test_control_and_invisible_characters_do_not_get_round_the_three_letter_minimum(make_client, search):
+    client, _ = make_client(Role.SUPERVISOR)
+    response = client.get(f"/cases?search={search}")
+    assert response.status_code == 200
+    assert "Enter at least 3 letters of a name" in response.get_data(as_text=True)

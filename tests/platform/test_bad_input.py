@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
 
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role, Team, User
@@ -158,3 +159,24 @@ def test_new_user_form_never_fails_and_never_half_saves(admin_client, full_name,
     else:
         assert "govuk-error-summary" in page
         assert users_after == users_before
+
+
+@pytest.mark.parametrize("huge", [2**63, 2**64 + 5, 10**30])
+def test_ids_beyond_64_bits_are_a_404_in_every_route(app, make_client, huge):
+    """SQLite cannot bind them at all (a 500 before): the route converter refuses them first."""
+    clients = [make_client(role)[0] for role in (Role.OFFICER, Role.ADMIN)]
+    adapter = app.url_map.bind("localhost")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        ids = [name for name, converter in rule._converters.items() if isinstance(converter, IntegerConverter)]
+        if not ids:
+            continue
+        others = {name: getattr(rule._converters.get(name), "items", ["x"]) for name in rule.arguments}
+        values = {name: huge if name in ids else sorted(others[name])[0] for name in rule.arguments}
+        path = adapter.build(rule.endpoint, values)
+        for client in clients:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = client.open(path, method=method)
+                assert response.status_code in {400, 404}, (method, path, response.status_code)
+                checked += 1
+    assert checked > 20
