@@ -18,9 +18,9 @@ from casework.auth.models import Role, Team, User
 from casework.contact import demo as contact_demo
 from casework.db import utcnow
 from casework.extensions import db
+from casework.intake import demo as intake_demo
 from casework.orders import demo as orders_demo
 from casework.support import demo as support_demo
-from casework.intake import demo as intake_demo
 
 DEMO_TEAMS = ("North stalking team", "South stalking team", "Victim care unit")
 DEMO_USERS = (

@@ -13,8 +13,8 @@ from casework.contact.models import (
 )
 from casework.health.models import Heartbeat
 from casework.incidents.models import EvidenceItem, Incident
-from casework.orders.models import OrderBreach, OrderHearing, OrderProtectedPerson, OrderStatusChange, ProtectiveOrder
 from casework.intake.models import OnlineReport, ReportDraft
+from casework.orders.models import OrderBreach, OrderHearing, OrderProtectedPerson, OrderStatusChange, ProtectiveOrder
 from casework.people.models import CaseParty, Person, SealedDetailsDisclosure, VictimContact
 from casework.reminders.models import Reminder
 from casework.risk.models import RiskAssessment
@@ -38,17 +38,17 @@ __all__ = [
     "Heartbeat",
     "Incident",
     "KeyDecision",
+    "OnlineReport",
     "OrderBreach",
     "OrderHearing",
     "OrderProtectedPerson",
     "OrderStatusChange",
-    "OnlineReport",
     "Person",
     "ProtectiveOrder",
     "ReferenceCounter",
-    "Reminder",
     "Referral",
     "ReferralStatusChange",
+    "Reminder",
     "ReportDraft",
     "RiskAssessment",
     "SealedDetailsDisclosure",

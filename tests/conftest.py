@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from bench.seed import recreate_database
@@ -146,7 +147,7 @@ def sign_in(client: CaseworkClient, user: User, password: str = factories.PASSWO
 
 def next_code(user: User) -> str:
     """The authenticator code for the earliest time step the user has not used yet."""
-    session = sa.inspect(user).session
+    session = inspect(user).session
     if session is not None:
         session.refresh(user)
     current = int(utcnow().timestamp()) // totp.STEP_SECONDS

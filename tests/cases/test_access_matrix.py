@@ -245,7 +245,9 @@ def _denied_events(user: User) -> int:
 # --- The matrix ------------------------------------------------------------------------------
 
 
-PROVIDED_IDS = {"case_id", "party_id", "assessment_id", "incident_id", "evidence_id", "flag_id", "order_id", "referral_id"}
+PROVIDED_IDS = {
+    "case_id", "party_id", "assessment_id", "incident_id", "evidence_id", "flag_id", "order_id", "referral_id"
+}
 
 
 @pytest.fixture
