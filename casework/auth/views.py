@@ -25,7 +25,7 @@ from casework.db import utcnow
 from casework.extensions import db, limiter, login_manager
 from casework.forms import apply_service
 from casework.security import is_public_endpoint, public
-from casework.templating import london_time
+from casework.workdays import LONDON
 
 bp = Blueprint("auth", __name__)
 
@@ -104,7 +104,7 @@ def _throttling() -> service.Throttling:
 
 
 def _throttled_message(throttled: service.SignInThrottled) -> str:
-    until = london_time(throttled.until, "%H:%M on %-d %B %Y")
+    until = throttled.until.astimezone(LONDON).strftime("%H:%M on %-d %B %Y")
     return (
         f"Too many attempts to sign in with this email address from here. Try again after {until}, "
         "or ask a system administrator to clear them"

@@ -38,6 +38,11 @@ def on_incident_recorded(case: Case) -> None:
         case.risk_review_due = True
 
 
+def on_order_breached(case: Case) -> None:
+    """A breach of a protective order asks for a re-assessment, whether or not it came with a new incident."""
+    case.risk_review_due = True
+
+
 def record_assessment(
     actor: User, case: Case, answers: Mapping[str, Answer], level: RiskLevel, rationale: str
 ) -> RiskAssessment:

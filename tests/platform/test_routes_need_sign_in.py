@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 PUBLIC_ENDPOINTS = {
     "static",
     "assets.asset",
     "assets.image",
     "auth.sign_in",
+    "auth.second_factor",
+    "auth.enrol_second_factor",
     "health.healthz",
     *{f"report.{name}" for name in ("start", "begin", "question", "get_help", "check", "sent", "delete")},
 }
@@ -21,7 +24,7 @@ def _sample_url(app: Flask, rule) -> str:  # type: ignore[no-untyped-def]
         converter = rule._converters[argument]
         if hasattr(converter, "items"):
             values[argument] = sorted(converter.items)[0]
-        elif type(converter).__name__ == "IntegerConverter":
+        elif isinstance(converter, IntegerConverter):
             values[argument] = 1
         else:
             values[argument] = "x"

@@ -268,7 +268,10 @@ def _reachable_paths(app: Flask, scene: Scene, referral_id: int) -> list[str]:
         "assessment_id": 1,
         "evidence_id": 1,
     }
-    case_pages = [adapter.build(rule.endpoint, {name: ids[name] for name in rule.arguments}) for rule in case_rules]
+    # Other features' object ids: the adviser is refused before any object is looked at, so any id serves.
+    case_pages = [
+        adapter.build(rule.endpoint, {name: ids.get(name, 1) for name in rule.arguments}) for rule in case_rules
+    ]
     support_pages = [
         "/",
         f"/support/cases/{case_id}",
@@ -304,3 +307,14 @@ def test_the_case_pages_keep_refusing_the_adviser_with_a_live_referral(app, scen
         if path.startswith("/cases/"):
             assert page(scene.client, path)[0] in {403, 404}, path
     assert page(scene.client, "/cases")[0] == 403
+
+
+def test_the_permission_module_names_the_referral_columns_and_values_the_support_models_use():
+    """security.py reads referrals without importing the support feature: keep the two in step."""
+    from casework import security
+    from casework.support.models import ConsentDecision, Referral, ReferralStatus
+
+    assert set(security.ADVISER_VISIBLE_STATUSES) == {ReferralStatus.SENT.value, ReferralStatus.ACCEPTED.value}
+    assert ConsentDecision.GIVEN.value == security.CONSENT_GIVEN
+    assert security._REFERRALS.name == Referral.__tablename__
+    assert {column.name for column in security._REFERRALS.columns} <= set(Referral.__table__.columns.keys())
