@@ -24,6 +24,7 @@ from casework.cases.models import Case
 from casework.db import utcnow
 from casework.errors import DomainError, NotFound
 from casework.extensions import db
+from casework.orders import service as orders
 from casework.people.models import CaseParty, PartyRole, Person, VictimContact
 from casework.security import Permission, adviser_cases_clause, can
 from casework.support.models import (
@@ -731,14 +732,22 @@ class AdviserCase:
 
 
 def orders_in_force_for_adviser(case: Case) -> list[OrderInForce]:
-    """ORDERS SEAM: the orders in force on ``case``, as an adviser may see them.
+    """The orders protecting the victim now, as an adviser may see them: the subject's name and nothing more."""
+    return [
+        OrderInForce(
+            order_type=order.name,
+            subject_name=order.subject_name,
+            until=_until(order.expires_on, until_further_order=order.until_further_order),
+            prohibitions=order.prohibitions or "",
+        )
+        for order in orders.orders_in_force(case)
+    ]
 
-    The protective orders feature (``casework.orders``, built on another branch) exposes
-    ``orders_in_force(case)``; the lead connects it here at merge, mapping each order to an
-    ``OrderInForce`` (type, the subject's name only, until when, what it forbids). Until then
-    there are no orders in the application to show.
-    """
-    return []
+
+def _until(expires_on: date | None, *, until_further_order: bool) -> str:
+    if until_further_order:
+        return "Until further order"
+    return f"Until {expires_on:%-d %B %Y}" if expires_on else "No end date recorded"
 
 
 def _contact_preferences(contact: VictimContact | None) -> ContactPreferences | None:

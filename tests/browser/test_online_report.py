@@ -12,7 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_sign_in_journeys import _serious_accessibility_violations, _sign_in
+from tests.browser.conftest import sign_in
+from tests.browser.test_sign_in_journeys import _serious_accessibility_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -152,7 +153,7 @@ def test_a_victim_reports_online_and_a_supervisor_turns_it_into_a_case(browser: 
     public.close()
 
     staff = browser.new_page()
-    _sign_in(staff, base, "supervisor@casework.police.uk", live_server["password"])
+    sign_in(staff, live_server, "supervisor@casework.police.uk")
     expect(staff.locator("#worklist")).to_contain_text("online reports waiting for triage")
     staff.get_by_role("link", name="Open the triage queue").click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("Online reports to triage")

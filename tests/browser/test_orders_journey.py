@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from casework.orders.models import london_today
-from tests.browser.test_sign_in_journeys import _serious_accessibility_violations, _sign_in
+from tests.browser.conftest import sign_in
+from tests.browser.test_sign_in_journeys import _serious_accessibility_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -20,7 +21,7 @@ def _fill_date(page: Page, field: str) -> None:
 
 def test_officer_records_an_interim_spo_its_grant_and_a_breach(page: Page, live_server):
     base = live_server["base_url"]
-    _sign_in(page, base, "officer@casework.police.uk", live_server["password"])
+    sign_in(page, live_server, "officer@casework.police.uk")
     page.goto(f"{base}/cases?search=aisha")
     page.locator("table").get_by_role("link").first.click()
     page.get_by_role("link", name="Orders", exact=True).click()

@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 
 from casework.db import utcnow
 from casework.workdays import local_date
-from tests.browser.test_sign_in_journeys import _serious_accessibility_violations, _sign_in
+from tests.browser.conftest import sign_in
+from tests.browser.test_sign_in_journeys import _serious_accessibility_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -26,10 +27,10 @@ def _fill_date(page: Page, legend: str, day) -> None:  # type: ignore[no-untyped
 
 
 def test_officer_refers_with_consent_and_the_adviser_takes_it_and_records_aftercare(page: Page, live_server):
-    base, password = live_server["base_url"], live_server["password"]
+    base = live_server["base_url"]
     today = local_date(utcnow())
 
-    _sign_in(page, base, "officer@casework.police.uk", password)
+    sign_in(page, live_server, "officer@casework.police.uk")
     page.goto(f"{base}/cases?scope=mine")
     page.locator("table a.govuk-link[href^='/cases/']").first.click()
     case_url = page.url
@@ -74,7 +75,7 @@ def test_officer_refers_with_consent_and_the_adviser_takes_it_and_records_afterc
     expect(page.locator(".govuk-notification-banner")).to_contain_text("has been sent to Northshire Victim Care")
     page.get_by_role("button", name="Sign out").click()
 
-    _sign_in(page, base, "adviser@casework.police.uk", password)
+    sign_in(page, live_server, "adviser@casework.police.uk")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your referrals")
     row = page.locator("#to-take tr", has_text=reference).filter(has_text="Rosalind Browserfield")
     row.get_by_role("link", name="Take or decline").click()
