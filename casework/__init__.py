@@ -10,7 +10,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
-from casework import errors_pages, hardening, templating, transactions
+from casework import errors_pages, hardening, logging_setup, templating, transactions
 from casework import models as _models  # noqa: F401 - maps every model before the metadata is used
 from casework.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
+    logging_setup.init_app(app)  # first, so every later hook and log record has the request id
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(PROJECT_ROOT / "templates"),

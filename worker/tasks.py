@@ -9,5 +9,5 @@ from casework.health import service as health
 
 @shared_task(name="worker.tasks.heartbeat")
 def heartbeat() -> str:
-    """Prove the worker (and beat) are alive; ``/healthz`` shows the time."""
+    """Prove the worker (and beat) are alive; ``/readyz`` shows the time."""
     return health.record_heartbeat().beat_at.isoformat()

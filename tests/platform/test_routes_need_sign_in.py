@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-PUBLIC_ENDPOINTS = {"static", "assets.asset", "assets.image", "auth.sign_in", "health.healthz"}
+PUBLIC_ENDPOINTS = {"static", "assets.asset", "assets.image", "auth.sign_in", "health.healthz", "health.readyz"}
 
 
 def _sample_url(app: Flask, rule) -> str:  # type: ignore[no-untyped-def]
