@@ -6,17 +6,17 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+import sqlalchemy as sa
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from celery import Celery
-from sqlalchemy import text
 
 from casework.db import utcnow
 from casework.extensions import db
 from casework.health.models import Heartbeat
 
 WORKER = "worker"
+VERSION_TABLE = "alembic_version"
 
 
 def record_heartbeat(name: str = WORKER, *, now: datetime | None = None) -> Heartbeat:
@@ -35,7 +35,7 @@ def record_heartbeat(name: str = WORKER, *, now: datetime | None = None) -> Hear
 def database_ok() -> bool:
     """Whether a trivial query succeeds."""
     try:
-        db.session.execute(text("SELECT 1"))
+        db.session.execute(sa.text("SELECT 1"))
     except Exception:
         db.session.rollback()
         return False
@@ -61,8 +61,24 @@ def code_heads(migrations_directory: str) -> frozenset[str]:
 
 
 def database_heads() -> frozenset[str]:
-    """The revision(s) the database's ``alembic_version`` table records (empty if never migrated)."""
-    return frozenset(MigrationContext.configure(db.session.connection()).get_current_heads())
+    """The revision(s) the database's ``alembic_version`` table records (empty if never migrated).
+
+    Read with a plain query: alembic's ``MigrationContext`` would log two lines on every probe.
+    """
+    if not sa.inspect(db.session.connection()).has_table(VERSION_TABLE):
+        return frozenset()
+    return frozenset(
+        db.session.execute(sa.select(sa.column("version_num")).select_from(sa.table(VERSION_TABLE))).scalars()
+    )
+
+
+def last_heartbeat() -> Heartbeat | None:
+    """The worker's last heartbeat, or None (also when the table cannot be read yet)."""
+    try:
+        return db.session.get(Heartbeat, WORKER)
+    except Exception:
+        db.session.rollback()
+        return None
 
 
 def readiness(celery: Celery, migrations_directory: str) -> dict[str, Any]:
@@ -81,10 +97,10 @@ def readiness(celery: Celery, migrations_directory: str) -> dict[str, Any]:
     if database:
         try:
             current = database_heads()
-            heartbeat = db.session.get(Heartbeat, WORKER)
         except Exception:
             db.session.rollback()
-            reasons.append("The database's schema could not be read.")
+            reasons.append("The database's migration revision could not be read.")
+        heartbeat = last_heartbeat()
     if current is not None and current != expected:
         reasons.append(
             f"The database is at migration {_revisions(current)}; this code needs {_revisions(expected)}: "
