@@ -60,9 +60,10 @@ def test_a_dump_restored_into_a_fresh_database_has_every_case_and_audit_row(work
         ).scalar_one()
         for case in db.session.execute(sa.select(Case).order_by(Case.id)).scalars():
             cases.record_case_view(supervisor, case, "summary")
-        db.session.commit()
         case_count = db.session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one()
         audit_count = db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent)).scalar_one()
+        db.session.commit()
+        db.session.remove()
         db.engine.dispose()
     assert case_count > 0
     assert audit_count > case_count
