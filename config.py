@@ -134,6 +134,8 @@ def load(instance_path: Path) -> dict[str, object]:
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_NAME": "casework_session",
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
         "IDLE_TIMEOUT": timedelta(minutes=_env_int("IDLE_TIMEOUT_MINUTES", 30)),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("SESSION_MAX_HOURS", 12)),
         # The session cookie is sent only when the session changes (every signed-in page does:

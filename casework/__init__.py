@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 import config
-from casework import errors_pages, hardening, templating, transactions
+from casework import errors_pages, hardening, logging_setup, templating, transactions
 from casework import models as _models  # noqa: F401 - maps every model before the metadata is used
 from casework.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
+    logging_setup.init_app(app)  # first, so every later hook and log record has the request id
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(PROJECT_ROOT / "templates"),

@@ -1,4 +1,9 @@
-"""Friendly pages for refusals and failures (HTML), JSON for the health check."""
+"""Friendly pages for refusals and failures (HTML), JSON for the health check.
+
+Every error page is generic: a title chosen by status code and fixed advice. Neither the
+exception's text nor its description reaches the page; an unexpected exception becomes a
+500 through the same handler (Flask logs it with its traceback first).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ _TITLES = {
     413: "The file is too large",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
 }
 
 

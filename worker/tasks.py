@@ -16,7 +16,7 @@ from worker.celery_app import after_commit
 
 @shared_task(name="worker.tasks.heartbeat")
 def heartbeat() -> str:
-    """Prove the worker (and beat) are alive; ``/healthz`` shows the time."""
+    """Prove the worker (and beat) are alive; ``/readyz`` shows the time."""
     return health.record_heartbeat().beat_at.isoformat()
 
 

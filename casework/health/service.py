@@ -1,18 +1,22 @@
-"""Health checks for the database, the broker and the worker."""
+"""Readiness checks: the database, the broker, the schema's migration revision, and the worker."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
+import sqlalchemy as sa
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from celery import Celery
-from sqlalchemy import text
 
 from casework.db import utcnow
 from casework.extensions import db
 from casework.health.models import Heartbeat
 
 WORKER = "worker"
+VERSION_TABLE = "alembic_version"
 
 
 def record_heartbeat(name: str = WORKER, *, now: datetime | None = None) -> Heartbeat:
@@ -31,7 +35,7 @@ def record_heartbeat(name: str = WORKER, *, now: datetime | None = None) -> Hear
 def database_ok() -> bool:
     """Whether a trivial query succeeds."""
     try:
-        db.session.execute(text("SELECT 1"))
+        db.session.execute(sa.text("SELECT 1"))
     except Exception:
         db.session.rollback()
         return False
@@ -48,12 +52,71 @@ def broker_ok(celery: Celery) -> bool:
     return True
 
 
-def report(celery: Celery) -> dict[str, Any]:
-    """The health report: each dependency, and when the worker last beat."""
+@cache
+def code_heads(migrations_directory: str) -> frozenset[str]:
+    """The head revision(s) of the migrations shipped with this code (read once per process)."""
+    config = Config()
+    config.set_main_option("script_location", migrations_directory)
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def database_heads() -> frozenset[str]:
+    """The revision(s) the database's ``alembic_version`` table records (empty if never migrated).
+
+    Read with a plain query: alembic's ``MigrationContext`` would log two lines on every probe.
+    """
+    if not sa.inspect(db.session.connection()).has_table(VERSION_TABLE):
+        return frozenset()
+    return frozenset(
+        db.session.execute(sa.select(sa.column("version_num")).select_from(sa.table(VERSION_TABLE))).scalars()
+    )
+
+
+def last_heartbeat() -> Heartbeat | None:
+    """The worker's last heartbeat, or None (also when the table cannot be read yet)."""
+    try:
+        return db.session.get(Heartbeat, WORKER)
+    except Exception:
+        db.session.rollback()
+        return None
+
+
+def readiness(celery: Celery, migrations_directory: str) -> dict[str, Any]:
+    """Whether this process can serve: each dependency, the reasons it cannot, and the worker's last beat."""
+    reasons: list[str] = []
     database = database_ok()
-    heartbeat = db.session.get(Heartbeat, WORKER) if database else None
+    if not database:
+        reasons.append("The database is unreachable.")
+    broker = broker_ok(celery)
+    if not broker:
+        reasons.append("The Celery broker is unreachable.")
+
+    expected = code_heads(migrations_directory)
+    current: frozenset[str] | None = None
+    heartbeat = None
+    if database:
+        try:
+            current = database_heads()
+        except Exception:
+            db.session.rollback()
+            reasons.append("The database's migration revision could not be read.")
+        heartbeat = last_heartbeat()
+    if current is not None and current != expected:
+        reasons.append(
+            f"The database is at migration {_revisions(current)}; this code needs {_revisions(expected)}: "
+            "run `flask db upgrade`."
+        )
     return {
+        "status": "ok" if not reasons else "unavailable",
         "database": "ok" if database else "unreachable",
-        "broker": "ok" if broker_ok(celery) else "unreachable",
+        "broker": "ok" if broker else "unreachable",
+        "migrations": "unknown" if current is None else ("ok" if current == expected else "behind"),
+        "database_revision": _revisions(current) if current is not None else None,
+        "code_revision": _revisions(expected),
         "worker_last_heartbeat": heartbeat.beat_at.isoformat() if heartbeat else None,
+        "reasons": reasons,
     }
+
+
+def _revisions(heads: frozenset[str]) -> str:
+    return ", ".join(sorted(heads)) or "none"

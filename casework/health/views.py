@@ -1,4 +1,8 @@
-"""``/healthz`` for load balancers and monitoring: JSON, no sign-in."""
+"""Probes for load balancers and orchestrators: JSON, no sign-in.
+
+``/healthz`` says the process is alive and touches nothing else, so a database outage never
+gets healthy web processes restarted; ``/readyz`` says whether it can serve requests now.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,15 @@ bp = Blueprint("health", __name__)
 
 @bp.route("/healthz")
 @public
-def healthz() -> tuple[Response, int]:
-    """Report database and broker reachability; 503 when either is down."""
-    report = service.report(current_app.extensions["celery"])
-    healthy = report["database"] == "ok" and report["broker"] == "ok"
-    return jsonify(status="ok" if healthy else "unavailable", **report), 200 if healthy else 503
+def healthz() -> Response:
+    """Liveness: the process answers. No dependency is checked."""
+    return jsonify(status="alive")
+
+
+@bp.route("/readyz")
+@public
+def readyz() -> tuple[Response, int]:
+    """Readiness: database and broker reachable, schema at the migrations' head; 503 with reasons otherwise."""
+    migrations_directory = current_app.extensions["migrate"].directory
+    report = service.readiness(current_app.extensions["celery"], migrations_directory)
+    return jsonify(report), 200 if report["status"] == "ok" else 503

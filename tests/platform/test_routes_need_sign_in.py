@@ -14,6 +14,7 @@ PUBLIC_ENDPOINTS = {
     "auth.second_factor",
     "auth.enrol_second_factor",
     "health.healthz",
+    "health.readyz",
     *{f"report.{name}" for name in ("start", "begin", "question", "get_help", "check", "sent", "delete")},
 }
 

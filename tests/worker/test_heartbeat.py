@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
+from casework import logging_setup
 from casework.extensions import db
 from casework.health.models import Heartbeat
 from tests.conftest import create_database, make_test_app
@@ -72,7 +74,11 @@ def test_a_real_worker_runs_the_task_from_redis(worker_suffix, tmp_path):
     )
     engine = sa.create_engine(database_url)
     try:
-        celery.send_task("worker.tasks.heartbeat")
+        token = logging_setup.bind_request_id("req-for-the-worker")
+        try:
+            celery.send_task("worker.tasks.heartbeat")
+        finally:
+            logging_setup.reset_request_id(token)
         deadline = time.monotonic() + 60
         beat_at = None
         while beat_at is None and time.monotonic() < deadline and worker.poll() is None:
@@ -85,3 +91,8 @@ def test_a_real_worker_runs_the_task_from_redis(worker_suffix, tmp_path):
         worker.terminate()
         output, _ = worker.communicate(timeout=30)
     assert "worker.tasks.heartbeat" in output
+    # The worker logs JSON, and the task's records carry the request id it was enqueued with.
+    records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    succeeded = [record for record in records if "succeeded" in str(record["message"])]
+    assert succeeded, output
+    assert succeeded[0]["request_id"] == "req-for-the-worker"

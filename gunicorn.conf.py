@@ -1,0 +1,59 @@
+"""Gunicorn settings for the web processes: ``gunicorn -c gunicorn.conf.py wsgi:app``.
+
+Every value can be changed from the environment (see README, "Running it"). Logs are JSON
+lines on standard error (application and gunicorn's own) and standard output (access log),
+formatted by ``casework.logging_setup``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Requests are short and CPU-bound in Python: plain processes, the usual 2 x cores + 1.
+workers = _env_int("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1)
+worker_class = "sync"
+timeout = _env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
+# Each worker imports the app itself and so opens its own database pool after the fork:
+# a pool created in the master and inherited by forked workers would share sockets.
+preload_app = False
+# Recycle workers now and then (staggered, so they do not all restart at once).
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+limit_request_line = 8190
+
+# Forwarded headers are trusted only when the app is told it sits behind proxies
+# (PROXY_FIX_HOPS, applied by werkzeug's ProxyFix), and then only from the proxies' addresses.
+if _env_int("PROXY_FIX_HOPS", 0) > 0:
+    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+else:
+    forwarded_allow_ips = ""
+
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "casework.logging_setup.JsonFormatter"},
+        "access": {"()": "casework.logging_setup.AccessLogFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+        "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
+    },
+    "root": {"level": os.environ.get("LOG_LEVEL", "INFO"), "handlers": ["console"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False, "qualname": "gunicorn.error"},
+        "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False, "qualname": "gunicorn.access"},
+    },
+}
+# The access record's message; its fields (method, path, status, duration...) come from the formatter.
+access_log_format = "%(m)s %(U)s %(s)s"
