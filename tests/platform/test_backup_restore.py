@@ -12,10 +12,12 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from casework import demo
+from casework.audit import chain
 from casework.audit.models import AuditEvent
 from casework.auth.models import User
 from casework.cases import service as cases
 from casework.cases.models import Case
+from casework.db import utcnow
 from casework.extensions import db
 from tests.conftest import create_database, make_test_app
 
@@ -62,6 +64,8 @@ def test_a_dump_restored_into_a_fresh_database_has_every_case_and_audit_row(work
             cases.record_case_view(supervisor, case, "summary")
         case_count = db.session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one()
         audit_count = db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent)).scalar_one()
+        db.session.commit()
+        assert chain.seal() == audit_count  # the worker's sealer, run before the nightly dump
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
@@ -116,6 +120,8 @@ def test_a_dump_restored_into_a_fresh_database_has_every_case_and_audit_row(work
         readiness = restored_app.test_client().get("/readyz")
         assert readiness.status_code == 200, readiness.json
         with restored_app.app_context():
+            assert chain.verify(now=utcnow()) is None  # the audit chain came through intact
+            db.session.remove()
             db.engine.dispose()
     finally:
         source.dispose()

@@ -477,3 +477,25 @@ def test_the_support_tab_runs_the_same_queries_whatever_the_number_of_referrals(
     with count_queries() as many:
         assert client.get(tab).get_data(as_text=True).count("Send the referral") == 3
     assert many.count == few.count, "\n".join(many.statements)
+
+
+def test_the_adviser_sees_the_orders_in_force_with_the_subjects_name_only(officer_world):
+    from casework.orders.models import OrderStatus
+    from casework.people.models import PartyRole
+    from tests.orders.helpers import make_order
+
+    _, adviser_client, world = officer_world
+    sent(world)
+    suspect = factories.CasePartyFactory(
+        case=world.case,
+        role=PartyRole.SUSPECT,
+        person=factories.PersonFactory(first_name="Grimsby", last_name="Tollard"),
+        notes="SUSPECT-MARKER works nights at the depot",
+    )
+    make_order(world.officer, world.case, world.victim, suspect)
+    make_order(world.officer, world.case, world.victim, suspect, OrderStatus.REFUSED)
+    page = adviser_client.get(f"/support/cases/{world.case.id}").get_data(as_text=True)
+    assert "Grimsby Tollard" in page
+    assert "Not to enter Elm Road" in page
+    assert page.count("Not to enter Elm Road") == 1  # the refused order protects nobody
+    assert "SUSPECT-MARKER" not in page
