@@ -129,8 +129,14 @@ def update_user(
     team_id: int | None,
     support_service_id: int | None = None,
 ) -> User:
-    """Change an account's name, email, role or team; refuses if someone else changed it meanwhile."""
+    """Change an account's name, email, role or team; refuses if someone else changed it meanwhile.
+
+    Nobody changes their own role: an administrator who could make themselves a manager could read
+    cases, so a role change (away from admin included) is always another administrator's act.
+    """
     user.check_version(expected_version)
+    if actor is not None and actor.id == user.id and role != user.role:
+        raise DomainError("You cannot change your own role. Ask another administrator.", field="role")
     email = email.strip().lower()
     _check_email_free(email, except_user=user)
     team = _check_team(role, team_id)

@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import select
 
+from casework.admin.forms import NO_SERVICE, NO_TEAM
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role, Team, User
 from casework.db import CONFLICT_MESSAGE
@@ -173,3 +174,43 @@ def test_duplicate_team_name_is_refused(admin_client):
     factories.TeamFactory(name="West team")
     response = client.post_form("/admin/teams", {"name": "west TEAM"})
     assert "A team with this name already exists" in response.get_data(as_text=True)
+
+
+def test_nobody_changes_their_own_role(admin_client):
+    client, admin = admin_client
+    response = client.post_form(
+        f"/admin/users/{admin.id}",
+        {
+            "full_name": admin.full_name,
+            "email": admin.email,
+            "role": "manager",
+            "team_id": NO_TEAM,
+            "support_service_id": NO_SERVICE,
+            "version": admin.version_id,
+        },
+    )
+    assert "You cannot change your own role" in response.get_data(as_text=True)
+    db.session.refresh(admin)
+    assert admin.role == Role.ADMIN
+
+
+def test_another_administrator_changes_a_role_and_it_is_audited(admin_client, make_client):
+    client, admin = admin_client
+    _, other_admin = make_client(Role.ADMIN)
+    response = client.post_form(
+        f"/admin/users/{other_admin.id}",
+        {
+            "full_name": other_admin.full_name,
+            "email": other_admin.email,
+            "role": "manager",
+            "team_id": NO_TEAM,
+            "support_service_id": NO_SERVICE,
+            "version": other_admin.version_id,
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(other_admin)
+    assert other_admin.role == Role.MANAGER
+    [changed] = [event for event in audit_for("user", other_admin.id) if event.action == AuditAction.UPDATE]
+    assert changed.user_id == admin.id
+    assert changed.detail["changes"]["role"] == ["admin", "manager"]

@@ -147,3 +147,29 @@ def test_control_and_invisible_characters_do_not_get_round_the_three_letter_mini
     response = client.get(f"/cases?search={search}")
     assert response.status_code == 200
     assert "Enter at least 3 letters of a name" in response.get_data(as_text=True)
+
+
+def test_a_wildcard_in_a_name_search_is_a_plain_character(make_client):
+    client, supervisor = make_client(Role.SUPERVISOR)
+    case = factories.CaseFactory(team=supervisor.team)
+    other = factories.CaseFactory(team=supervisor.team)
+    factories.CasePartyFactory(case=case, person=factories.PersonFactory(first_name="Abcott", last_name="Lee"))
+    assert references(client.get("/cases?search=abc").get_data(as_text=True), case, other) == [True, False]
+    assert "No cases match" in client.get("/cases?search=abc_tt").get_data(as_text=True)
+    assert "No cases match" in client.get("/cases?search=a%25ott").get_data(as_text=True)
+
+
+def test_opening_the_case_list_is_a_consultation_of_the_cases_shown(make_client):
+    from sqlalchemy import select
+
+    from casework.audit.models import AuditAction, AuditEvent
+    from casework.extensions import db
+
+    client, supervisor = make_client(Role.SUPERVISOR)
+    case = factories.CaseFactory(team=supervisor.team)
+    client.get("/cases")
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.object_type == "case_list", AuditEvent.user_id == supervisor.id)
+    ).scalar_one()
+    assert event.action == AuditAction.VIEW
+    assert case.id in event.detail["cases"]

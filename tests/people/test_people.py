@@ -424,3 +424,20 @@ def test_odd_unicode_never_breaks_the_contact_form(victim_contact):
     for field in ("safe_times", "language", "access_needs", "sealed_address", "sealed_phone", "sealed_email"):
         response = client.post_form(path, {**VALID_CONTACT, field: ODD_UNICODE})
         assert response.status_code in {200, 302}, field
+
+
+def test_the_service_keeps_contact_details_for_victims_only(make_client):
+    import pytest as _pytest
+
+    from casework.errors import DomainError
+    from casework.people import service as people
+    from casework.people.models import PartyRole
+
+    _, officer = make_client(Role.OFFICER)
+    case = factories.allocated_case(officer)
+    suspect = factories.CasePartyFactory(case=case, role=PartyRole.SUSPECT)
+    details = people.ContactDetails(
+        **{name: None for name in people.ContactDetails.__dataclass_fields__}  # type: ignore[arg-type]
+    )
+    with _pytest.raises(DomainError, match="victims only"):
+        people.update_contact(officer, case, suspect, details)
