@@ -502,6 +502,11 @@ def reap(now: datetime | None = None) -> list[int]:
 # --- Admin view ----------------------------------------------------------------------------
 
 
+def record_outbox_view(actor: User, messages: int) -> None:
+    """An administrator read the outbox (staff mail and, withheld, messages to victims): a consultation."""
+    audit.record(AuditAction.VIEW, "outbox", None, actor=actor, detail={"messages": messages})
+
+
 def status_counts() -> dict[ReminderStatus, int]:
     """How many reminders are in each status (for the admin's outbox page)."""
     rows = db.session.execute(sa.select(Reminder.status, sa.func.count()).group_by(Reminder.status))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from casework.audit import service as audit
-from casework.audit.models import AuditAction
 from casework.reminders import service
 from casework.reminders.forms import SweepNowForm
 from casework.security import Permission, require
@@ -19,7 +18,7 @@ bp = Blueprint("reminders", __name__, url_prefix="/admin/outbox")
 def outbox() -> str:
     """The newest messages in the outbox folder, and the reminder counts by status."""
     messages = service.outbox()
-    audit.record(AuditAction.VIEW, "outbox", None, detail={"messages": len(messages)})
+    service.record_outbox_view(current_user._get_current_object(), len(messages))
     return render_template(
         "reminders/outbox.html",
         messages=messages,

@@ -15,7 +15,7 @@ from flask_login import login_user
 from casework.admin import service as admin
 from casework.audit import service as audit
 from casework.audit.models import AuditAction, AuditEvent
-from casework.auth.models import Role, User
+from casework.auth.models import Role, User, UserSession
 from casework.cases import service as cases
 from casework.cases.models import (
     CaseStatus,
@@ -350,6 +350,7 @@ def test_audit_record_has_no_implicit_actor(app, ctx):
     """Even inside a signed-in request, a row written without ``actor`` is the system's, never the request user's."""
     officer = factories.UserFactory(role=Role.OFFICER)
     with app.test_request_context("/"):
+        officer.attach_session(UserSession(token="t", user_id=officer.id, user_token="t", signed_in_at=utcnow()))
         login_user(officer)
         event = audit.record(AuditAction.UPDATE, "case", 1)
     assert (event.user_id, event.actor) == (None, "system")

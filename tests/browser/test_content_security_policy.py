@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_sign_in_journeys import _sign_in
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -34,7 +34,7 @@ def test_sign_in_home_case_list_and_case_page_break_no_rule(page: Page, live_ser
 
     page.goto(f"{base}/sign-in")
     check("sign-in")
-    _sign_in(page, base, "supervisor@casework.police.uk", live_server["password"])
+    sign_in(page, live_server, "supervisor@casework.police.uk")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your team")
     check("home")
     page.get_by_role("link", name="Cases", exact=True).click()

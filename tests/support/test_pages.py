@@ -379,10 +379,11 @@ def test_the_service_refuses_an_adviser_without_a_service_and_clears_it_for_othe
     from casework.errors import DomainError
 
     with pytest.raises(DomainError) as refused:
-        admin.create_user(email="x@casework.police.uk", full_name="X", role=Role.ADVISER, team_id=None)
+        admin.create_user(None, email="x@casework.police.uk", full_name="X", role=Role.ADVISER, team_id=None)
     assert refused.value.field == "support_service_id"
     support = factories.SupportServiceFactory()
     officer, _ = admin.create_user(
+        None,
         email="y@casework.police.uk",
         full_name="Y",
         role=Role.OFFICER,
@@ -426,8 +427,10 @@ def test_obligation_sources_give_the_officer_the_send_deadline_and_the_adviser_t
     assert {source.kind for source in registry.obligation_sources()} >= {"referral_to_send", "aftercare_follow_up"}
 
 
-def test_open_items_task_and_timeline(officer_world):
+def test_open_items_task_and_timeline(app, officer_world):
     _, _, world = officer_world
+    context = app.test_request_context()  # task rows link to pages
+    context.push()
     assert [task.name for task in registry.tasks(world.case)].count("Referred to support") == 1
     referral = propose(world)
     assert any("waiting for the victim's consent" in item for item in registry.open_items(world.case))
@@ -443,6 +446,7 @@ def test_open_items_task_and_timeline(officer_world):
     titles = [entry.title for entry in registry.timeline(world.case, registry.Viewer(world.officer, police_only=True))]
     assert f"Referral to {world.support.name}: sent to the service" in titles
     assert f"Referral to {world.support.name}: proposed" in titles
+    context.pop()
 
 
 def test_the_adviser_records_a_withdrawal_of_consent_and_loses_sight_of_the_case(officer_world):
