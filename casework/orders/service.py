@@ -891,3 +891,15 @@ SPO_NOTIFICATION_DUE = registry.obligation_source(
         still_open=_notification_still_due,
     )
 )
+
+
+# --- Overdue in the case lists: the same SQL as the reminder source, due before now -----------------
+
+
+def _notification_missed(now: datetime) -> sa.Select[tuple[int]]:
+    return sa.select(_notification_query(now).subquery().c.case_id)
+
+
+registry.overdue_reason(
+    registry.OverdueReason("spo_notification", "SPO notification of name and address missed", _notification_missed, 60)
+)

@@ -1123,3 +1123,15 @@ AFTERCARE_FOLLOW_UP = registry.obligation_source(
         still_open=_follow_up_still_open,
     )
 )
+
+
+# --- Overdue in the case lists: the same SQL as the reminder source, due before now -----------------
+
+
+def _referral_send_overdue(now: datetime) -> sa.Select[tuple[int]]:
+    return sa.select(_referral_to_send_query(now).subquery().c.case_id)
+
+
+registry.overdue_reason(
+    registry.OverdueReason("referral_to_send", "Referral not sent within 2 working days", _referral_send_overdue, 70)
+)
