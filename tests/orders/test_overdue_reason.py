@@ -42,4 +42,3 @@ def test_a_referral_not_sent_in_time_makes_the_case_overdue(db_session):
         "Referral not sent within 2 working days"
         in queries.overdue_reasons_for([world.case.id], utcnow())[world.case.id]
     )
-
