@@ -63,3 +63,17 @@ def deadline(event_at: datetime, working_days: int) -> datetime:
 def local_midnight(day: date) -> datetime:
     """00:00 Europe/London at the start of ``day``, aware."""
     return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
+def escalation_cutoff(now: datetime) -> datetime:
+    """Things due before this instant are overdue by at least one working day at ``now``.
+
+    A thing due on local day D is one working day late once the first working day after D has
+    ended (``deadline(due_at, 1)`` has passed). That depends only on D and grows with it, so it is
+    one instant: local midnight after the latest such D. The reminder sweep's escalations and the
+    supervisor's worklist both use it, so they agree on who is late.
+    """
+    day = local_date(now)
+    while end_of_local_day(add_working_days(day, 1)) > now:
+        day -= timedelta(days=1)
+    return local_midnight(day + timedelta(days=1))

@@ -11,7 +11,9 @@ support, contact, intake) registers small functions here at import time:
   (a referral to send, an order expiring, an SPO notification due...), which the contact
   feature's reminder sweep turns into reminders without importing the feature;
 - ``overdue_reason``: one reason a case counts as overdue, as SQL (the case list's "overdue",
-  its red panel and the home-page counts all OR the registered reasons together).
+  its red panel and the home-page counts all OR the registered reasons together);
+- ``reminder_note_provider``: warnings every reminder mail about a case must carry, whatever
+  the obligation (a do-not-contact flag in force), so nobody acts on a reminder blind.
 
 Providers must run a fixed number of queries whatever the size of the case.
 """
@@ -103,7 +105,9 @@ class ObligationSource:
     for staff; a ``case_parties.id`` for a victim). ``kind`` is a short stable key stored on each
     reminder; ``label`` is the reason shown to people ("Referral to send to the service").
     ``still_open(object_id)``, when given, is asked just before sending, so an obligation
-    discharged (or paused) since the sweep is not reminded.
+    discharged (or paused) since the sweep is not reminded. ``victim_channel(object_id)``, for
+    victim sources, names the channel the victim opted in to for it (``"email"`` or ``"sms"``;
+    ``None`` when they chose no messages): the one place the channel is decided.
     """
 
     kind: str
@@ -111,6 +115,7 @@ class ObligationSource:
     query: Callable[[datetime], sa.Select[Any]]
     audience: Audience = Audience.STAFF
     still_open: Callable[[int], bool] | None = None
+    victim_channel: Callable[[int], str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,7 @@ OpenItemsProvider = Callable[["Case"], list[str]]
 TaskProvider = Callable[["Case"], list[Task]]
 TimelineProvider = Callable[["Case", Viewer], list[TimelineEntry]]
 WorklistProvider = Callable[["User"], list[WorkItem]]
+ReminderNoteProvider = Callable[[int], list[str]]
 
 _open_items: list[OpenItemsProvider] = []
 _tasks: list[TaskProvider] = []
@@ -139,6 +145,7 @@ _timeline: list[TimelineProvider] = []
 _worklist: list[WorklistProvider] = []
 _obligation_sources: dict[str, ObligationSource] = {}
 _overdue_reasons: dict[str, OverdueReason] = {}
+_reminder_notes: list[ReminderNoteProvider] = []
 
 
 def open_items_provider(provider: OpenItemsProvider) -> OpenItemsProvider:
@@ -213,3 +220,14 @@ def worklist(user: User) -> list[WorkItem]:
     return sorted(
         items, key=lambda item: (not item.overdue, item.due_at is None, item.due_at or datetime.max.replace(tzinfo=UTC))
     )
+
+
+def reminder_note_provider(provider: ReminderNoteProvider) -> ReminderNoteProvider:
+    """Register a function that gives, for a case id, the warnings a reminder mail must carry."""
+    _reminder_notes.append(provider)
+    return provider
+
+
+def reminder_notes(case_id: int) -> list[str]:
+    """Every warning a reminder mail about case ``case_id`` must carry."""
+    return [note for provider in _reminder_notes for note in provider(case_id)]

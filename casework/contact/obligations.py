@@ -35,7 +35,7 @@ from casework.db import utcnow
 from casework.extensions import db
 from casework.people.models import CaseParty, PartyRole, Person, VictimContact
 from casework.security import visible_cases_clause
-from casework.workdays import LONDON, end_of_local_day, is_working_day, local_date, local_midnight
+from casework.workdays import LONDON, end_of_local_day, escalation_cutoff, local_date
 
 SCHEDULED_UPDATE = "scheduled_update"
 KEY_DECISION = "key_decision"
@@ -179,6 +179,12 @@ def _still_open(query: Any) -> Any:
     return check
 
 
+def _plan_channel(plan_id: int) -> str | None:
+    """The channel the victim opted in to on their contact plan (``None``: no messages)."""
+    channel = db.session.scalar(sa.select(ContactPlan.message_channel).where(ContactPlan.id == plan_id))
+    return channel.value if channel else None
+
+
 SOURCES = (
     registry.ObligationSource(
         SCHEDULED_UPDATE,
@@ -204,9 +210,21 @@ SOURCES = (
         victim_updates,
         audience=registry.Audience.VICTIM,
         still_open=_still_open(victim_updates),
+        victim_channel=_plan_channel,
     ),
 )
 SOURCES_BY_KIND = {source.kind: registry.obligation_source(source) for source in SOURCES}
+
+
+@registry.reminder_note_provider
+def _do_not_contact_note(case_id: int) -> list[str]:
+    """Every reminder about a case with a do-not-contact flag in force says so (legal deadlines still remind)."""
+    flagged = db.session.scalar(
+        sa.select(sa.func.count()).where(DoNotContact.case_id == case_id, DoNotContact.lifted_at.is_(None))
+    )
+    if not flagged:
+        return []
+    return ["Do not contact the victim: a do-not-contact flag is in force on this case. Read it before any contact."]
 
 
 # --- Overdue in the case lists -------------------------------------------------------------------
@@ -236,18 +254,6 @@ registry.overdue_reason(registry.OverdueReason("dnc_review", "Do-not-contact rev
 
 
 # --- Worklist --------------------------------------------------------------------------------
-
-
-def escalation_cutoff(now: datetime) -> datetime:
-    """Obligations due before this instant are overdue by at least one working day at ``now``.
-
-    An obligation due on day D is one working day late once the first working day after D has
-    ended: that is, when D is before the last working day before today.
-    """
-    day = local_date(now) - timedelta(days=1)
-    while not is_working_day(day):
-        day -= timedelta(days=1)
-    return local_midnight(day)
 
 
 _WORK = {

@@ -40,12 +40,12 @@ from casework.cases.models import Case
 from casework.cases.registry import Audience, ObligationSource
 from casework.db import UTCDateTime, utcnow
 from casework.extensions import db
-from casework.people.models import CaseParty, ContactMethod, PartyRole, Person, VictimContact
+from casework.people.models import CaseParty, PartyRole, Person, VictimContact
 from casework.reminders import delivery
 from casework.reminders.delivery import DeliveryError, Message, Undeliverable
 from casework.reminders.models import Channel, Reminder, ReminderStatus, Stage
 from casework.templating import london_time
-from casework.workdays import add_working_days, end_of_local_day, local_date, local_midnight
+from casework.workdays import escalation_cutoff
 
 log = logging.getLogger(__name__)
 
@@ -56,20 +56,6 @@ DEADLINE_FORMAT = "%A %-d %B %Y at %H:%M"
 
 
 # --- Sweep -------------------------------------------------------------------------------
-
-
-def escalation_cutoff(now: datetime) -> datetime:
-    """Obligations due before this instant are overdue by one working day at ``now``.
-
-    An obligation due at ``due_at`` is escalated once ``deadline(due_at, 1)`` has passed, that is
-    at the end of the first working day after its local due date. The condition depends only on
-    that local date and grows with it, so it is one instant: local midnight after the latest
-    local date whose next working day has ended.
-    """
-    day = local_date(now)
-    while end_of_local_day(add_working_days(day, 1)) > now:
-        day -= timedelta(days=1)
-    return local_midnight(day + timedelta(days=1))
 
 
 def _insert(stmt_select: sa.Select[Any]) -> list[int]:
@@ -380,6 +366,7 @@ def _staff_message(claimed: Claimed, source: ObligationSource) -> Message:
         "link": case_link(claimed.case_id),
         "recipient_name": user.full_name,
         "officer_name": officer.full_name if officer else None,
+        "notes": registry.reminder_notes(claimed.case_id),
     }
     subject = f"{'Overdue' if escalation else 'Due'}: {source.label} – {case.reference}"
     template = "reminders/staff_escalation.txt" if escalation else "reminders/staff_due.txt"
@@ -394,8 +381,8 @@ def _staff_message(claimed: Claimed, source: ObligationSource) -> Message:
 
 
 VICTIM_CHANNELS = {
-    ContactMethod.EMAIL: (Channel.EMAIL, "email_safe", "sealed_email"),
-    ContactMethod.TEXT: (Channel.SMS, "texts_safe", "sealed_phone"),
+    Channel.EMAIL: ("email_safe", "sealed_email"),
+    Channel.SMS: ("texts_safe", "sealed_phone"),
 }
 
 
@@ -404,7 +391,7 @@ def victim_personalisation(first_name: str, officer_name: str, reference: str) -
     return {"first_name": first_name, "officer_name": officer_name, "reference": reference}
 
 
-def _victim_message(claimed: Claimed) -> Message:
+def _victim_message(claimed: Claimed, source: ObligationSource) -> Message:
     row = db.session.execute(
         sa.select(Person.first_name, CaseParty.role, VictimContact, Case.reference, Case.officer_id)
         .select_from(CaseParty)
@@ -416,9 +403,11 @@ def _victim_message(claimed: Claimed) -> Message:
     if row is None or row.role != PartyRole.VICTIM:
         raise Refused("The recipient is not a victim in this case.")
     contact = row.VictimContact
-    if contact is None or contact.preferred_method not in VICTIM_CHANNELS:
-        raise Refused("The victim has not chosen email or text messages.")
-    channel, safe_flag, address_field = VICTIM_CHANNELS[contact.preferred_method]
+    chosen = source.victim_channel(claimed.object_id) if source.victim_channel else None
+    if contact is None or chosen is None:
+        raise Refused("The victim has not opted in to email or text messages.")
+    channel = Channel(chosen)
+    safe_flag, address_field = VICTIM_CHANNELS[channel]
     if not getattr(contact, safe_flag):
         raise Refused(f"The victim's {channel.label.lower()} channel is not marked safe.")
     address = getattr(contact, address_field)
@@ -442,7 +431,7 @@ def _victim_message(claimed: Claimed) -> Message:
 def compose(claimed: Claimed, source: ObligationSource) -> Message:
     """The message for a claimed reminder; raises ``Refused`` when it must not be sent."""
     if claimed.audience == Audience.VICTIM:
-        return _victim_message(claimed)
+        return _victim_message(claimed, source)
     return _staff_message(claimed, source)
 
 

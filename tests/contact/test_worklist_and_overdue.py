@@ -9,20 +9,21 @@ import pytest
 
 from casework.auth.models import Role
 from casework.cases import queries
-from casework.contact import obligations, service
+from casework.contact import service
 from casework.contact.models import DecisionKind, Schedule
 from casework.dashboard import service as dashboard
 from casework.db import utcnow
 from casework.extensions import db
+from casework.workdays import escalation_cutoff
 from tests import factories
 from tests.contact.helpers import add_victim, london
 
 
 def test_escalation_starts_once_the_next_working_day_has_ended():
     # Tuesday 26 May 2026 (after the Spring bank holiday): the last working day before is Friday 22 May.
-    assert obligations.escalation_cutoff(london(2026, 5, 26, 10)) == london(2026, 5, 22, 0, 0)
+    assert escalation_cutoff(london(2026, 5, 26, 10)) == london(2026, 5, 22, 0, 0)
     # Wednesday: due on Monday or earlier is a working day late; due Tuesday is not yet.
-    assert obligations.escalation_cutoff(london(2026, 3, 4, 10)) == london(2026, 3, 3, 0, 0)
+    assert escalation_cutoff(london(2026, 3, 4, 10)) == london(2026, 3, 3, 0, 0)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Test-only obligation sources over the ``cases`` table, standing in for the features' real ones.
 
 ``case_deadline``: each open case whose ``reported_at`` is the deadline, owed by its officer.
-``victim_update``: each victim of an open case, due at the case's ``reported_at``.
+``victim_update``: each victim of an open case, due at the case's ``reported_at``, opted in to ``channel``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def case_deadline(
     return ObligationSource(kind=kind, label="Test deadline to meet", query=query, still_open=still_open)
 
 
-def victim_update(kind: str = "test_victim_update") -> ObligationSource:
+def victim_update(kind: str = "test_victim_update", channel: str | None = "email") -> ObligationSource:
     def query(horizon: datetime) -> sa.Select[Any]:
         return (
             sa.select(
@@ -44,4 +44,10 @@ def victim_update(kind: str = "test_victim_update") -> ObligationSource:
             .where(Case.reported_at <= horizon, Case.status != CaseStatus.CLOSED, CaseParty.role == PartyRole.VICTIM)
         )
 
-    return ObligationSource(kind=kind, label="Scheduled update to the victim", query=query, audience=Audience.VICTIM)
+    return ObligationSource(
+        kind=kind,
+        label="Scheduled update to the victim",
+        query=query,
+        audience=Audience.VICTIM,
+        victim_channel=lambda _object_id: channel,
+    )

@@ -15,6 +15,7 @@ from casework.db import utcnow
 from casework.reminders import service
 from casework.reminders.delivery import DeliveryError, read_outbox
 from casework.reminders.models import Reminder, ReminderStatus, Stage
+from casework.workdays import escalation_cutoff
 from tests import factories
 from tests.reminders import sources
 
@@ -89,7 +90,7 @@ def test_an_obligation_a_working_day_overdue_is_escalated_to_the_supervisor(db_s
     ],
 )
 def test_escalation_cutoff_counts_working_days_in_london(now, cutoff):
-    assert service.escalation_cutoff(now) == cutoff
+    assert escalation_cutoff(now) == cutoff
 
 
 def test_two_claims_of_one_reminder_one_wins(db_session, register_source, officer):

@@ -53,8 +53,8 @@ def victim_case(db_session):
     return case, victim, contact, officer
 
 
-def _send_one(register_source) -> tuple[int, ReminderStatus | None]:
-    register_source(sources.victim_update())
+def _send_one(register_source, channel: str | None = "email") -> tuple[int, ReminderStatus | None]:
+    register_source(sources.victim_update(channel=channel))
     (reminder_id,) = service.sweep()
     return reminder_id, service.send_reminder(reminder_id)
 
@@ -103,25 +103,19 @@ def test_a_channel_not_marked_safe_is_refused(victim_case, register_source, outb
     assert read_outbox(outbox_dir) == []
 
 
-def test_a_victim_who_chose_phone_calls_gets_no_message(victim_case, register_source, outbox_dir, db_session):
-    _, _, contact, _ = victim_case
-    contact.preferred_method = ContactMethod.PHONE
-    db_session.commit()
-
-    _, status = _send_one(register_source)
+def test_a_victim_who_opted_in_to_no_messages_gets_none(victim_case, register_source, outbox_dir, db_session):
+    reminder_id, status = _send_one(register_source, channel=None)
 
     assert status == ReminderStatus.CANCELLED
+    assert "not opted in" in db_session.get(Reminder, reminder_id).cancel_reason
     assert read_outbox(outbox_dir) == []
 
 
 def test_text_messages_need_notify_when_mail_goes_by_smtp(victim_case, register_source, db_session, app, monkeypatch):
-    _, _, contact, _ = victim_case
-    contact.preferred_method = ContactMethod.TEXT
-    db_session.commit()
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "NOTIFY_API_KEY", None)
 
-    reminder_id, status = _send_one(register_source)
+    reminder_id, status = _send_one(register_source, channel="sms")
 
     assert status == ReminderStatus.FAILED
     assert "Notify" in db_session.get(Reminder, reminder_id).last_error
@@ -170,27 +164,24 @@ def notify(app, monkeypatch) -> Iterator[type[FakeNotify]]:
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "template", "address_field", "address", "channel"),
+    ("path", "template", "address_field", "address", "channel"),
     [
         (
-            ContactMethod.EMAIL,
             "/v2/notifications/email",
             "email-template-0001",
             "email_address",
             "priya.safe@example.org",
             Channel.EMAIL,
         ),
-        (ContactMethod.TEXT, "/v2/notifications/sms", "sms-template-0002", "phone_number", "07700900123", Channel.SMS),
+        ("/v2/notifications/sms", "sms-template-0002", "phone_number", "07700900123", Channel.SMS),
     ],
 )
 def test_notify_receives_a_signed_request_with_the_template_and_no_case_detail(
-    victim_case, register_source, notify, db_session, method, path, template, address_field, address, channel
+    victim_case, register_source, notify, db_session, path, template, address_field, address, channel
 ):
-    case, _, contact, officer = victim_case
-    contact.preferred_method = method
-    db_session.commit()
+    case, _, _, officer = victim_case
 
-    reminder_id, status = _send_one(register_source)
+    reminder_id, status = _send_one(register_source, channel=channel.value)
 
     assert status == ReminderStatus.SENT
     assert db_session.get(Reminder, reminder_id).channel == channel
