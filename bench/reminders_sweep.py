@@ -7,10 +7,15 @@ steady state every minute: nothing new to insert). Run with the test services:
 
     scripts/with-test-services.sh .venv/bin/python -m bench.reminders_sweep --cases 100000 --bench-source
 
-``--bench-source`` adds a bench-only source standing in for contact plans until they exist: a table
-``bench_obligations`` (one row per case, a ``due_at`` with an index, ``--due-share`` of them due
-at or before now). Without it the sweep runs only the features' real sources, whose tables the
-seed must then fill.
+``--contact`` fills the contact feature's real tables set-based (``CONTACT_SEED``): a plan for every
+victim of an open case (and of a tenth of the closed ones), ``--due-share`` of them due in the
+last ten days and the rest 2–30 days ahead, a fifth opted in to text messages; do-not-contact on
+2%; a key decision on a quarter of the open cases with a notice per victim, a third of them told,
+the rest due within ten days either side of now. The sweep then runs every registered source
+(contact, orders, support) as the worker does.
+
+``--bench-source`` adds a bench-only source instead: a table ``bench_obligations`` (one row per
+case, a ``due_at`` with an index, ``--due-share`` of them due at or before now).
 """
 
 from __future__ import annotations
@@ -76,6 +81,48 @@ def fill_bench_obligations(engine: sa.Engine, due_share: float) -> int:
         return int(connection.execute(sa.text("SELECT count(*) FROM bench_obligations WHERE due_at <= now()")).scalar())
 
 
+CONTACT_SEED = """
+DELETE FROM decision_notices; DELETE FROM key_decisions; DELETE FROM do_not_contact_flags;
+DELETE FROM contact_plan_changes; DELETE FROM contact_plans;
+INSERT INTO contact_plans (case_id, party_id, schedule, frequency_days, next_update_due_at, message_channel, version_id)
+SELECT cp.case_id, cp.id, 'every_n_days', 14,
+       CASE WHEN cp.id % 1000 < :permille THEN now() - (cp.id % 10) * interval '1 day' - interval '1 hour'
+            ELSE now() + (2 + cp.id % 29) * interval '1 day' END,
+       CASE WHEN cp.id % 5 = 0 THEN 'sms' END, 1
+FROM case_parties cp JOIN cases c ON c.id = cp.case_id
+WHERE cp.role = 'victim' AND (c.status <> 'closed' OR cp.id % 10 = 0);
+INSERT INTO do_not_contact_flags (case_id, party_id, reason, review_on, review_due_at, set_by_id)
+SELECT p.case_id, p.party_id, 'bench', (now() + (10 + p.id % 20) * interval '1 day')::date,
+       now() + (10 + p.id % 20) * interval '1 day', c.created_by_id
+FROM contact_plans p JOIN cases c ON c.id = p.case_id WHERE p.id % 50 = 0;
+INSERT INTO key_decisions (case_id, kind, decided_at, recorded_by_id)
+SELECT c.id, 'arrest', now() - (c.id % 10) * interval '1 day', c.created_by_id
+FROM cases c WHERE c.status <> 'closed' AND c.id % 4 = 0;
+INSERT INTO decision_notices (decision_id, case_id, party_id, enhanced_rights, due_at, discharged_at)
+SELECT d.id, d.case_id, cp.id, true, d.decided_at + interval '1 day',
+       CASE WHEN d.id % 3 = 0 THEN d.decided_at + interval '2 hours' END
+FROM key_decisions d JOIN case_parties cp ON cp.case_id = d.case_id AND cp.role = 'victim';
+ANALYZE
+"""
+
+
+def fill_contact_tables(engine: sa.Engine, due_share: float) -> dict[str, int]:
+    """The contact feature's obligations for the seeded cases (``CONTACT_SEED``); counts of what is due now."""
+    with engine.begin() as connection:
+        for statement in CONTACT_SEED.split(";"):
+            if statement.strip():
+                connection.execute(sa.text(statement), {"permille": round(due_share * 1000)})
+        return {
+            "plans": connection.execute(sa.text("SELECT count(*) FROM contact_plans")).scalar_one(),
+            "plans due": connection.execute(
+                sa.text("SELECT count(*) FROM contact_plans WHERE next_update_due_at <= now()")
+            ).scalar_one(),
+            "notices due": connection.execute(
+                sa.text("SELECT count(*) FROM decision_notices WHERE discharged_at IS NULL AND due_at <= now()")
+            ).scalar_one(),
+        }
+
+
 def timed_sweep(app: Any) -> tuple[float, int]:
     """One sweep in one transaction, committed; seconds and rows inserted."""
     with app.app_context():
@@ -83,6 +130,21 @@ def timed_sweep(app: Any) -> tuple[float, int]:
         inserted = len(service.sweep())
         db.session.commit()
         return time.perf_counter() - began, inserted
+
+
+def per_source(app: Any) -> dict[str, float]:
+    """Milliseconds of a steady-state sweep of each registered source on its own."""
+    every = dict(registry._obligation_sources)
+    timings = {}
+    try:
+        for kind, source in every.items():
+            registry._obligation_sources.clear()
+            registry._obligation_sources[kind] = source
+            timings[kind] = round(timed_sweep(app)[0] * 1000, 1)
+    finally:
+        registry._obligation_sources.clear()
+        registry._obligation_sources.update(every)
+    return timings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--bench-source", action="store_true")
+    parser.add_argument("--contact", action="store_true", help="fill the contact tables (real sources)")
     args = parser.parse_args(argv)
     pg_url, redis_url = os.environ["CASEWORK_TEST_PG_URL"], os.environ["CASEWORK_TEST_REDIS_URL"]
     database_url = sa.make_url(pg_url).set(database=args.database).render_as_string(hide_password=False)
@@ -114,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.bench_source:
             due = fill_bench_obligations(engine, share)
             print(f"bench source: {due:,} obligations due of {args.cases:,} cases", file=sys.stderr)
+        if args.contact:
+            began = time.perf_counter()
+            counts = fill_contact_tables(engine, share)
+            print(f"contact tables in {time.perf_counter() - began:.0f} s: {counts}", file=sys.stderr, flush=True)
         kinds = [source.kind for source in registry.obligation_sources()]
         first, inserted = timed_sweep(app)
         with engine.begin() as connection:
@@ -126,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             f"load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
+        print(f"steady state per source (ms): {per_source(app)}", flush=True)
     engine.dispose()
     dispose(app)
     if not args.keep:
