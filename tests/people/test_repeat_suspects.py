@@ -229,3 +229,13 @@ def test_choosing_a_different_person_is_not_a_combination(known):
     add_suspect(known, same_as="new")
     combined = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.COMBINE)).first()
     assert combined is None
+
+
+def test_a_suspect_known_elsewhere_only_as_a_witness_is_listed_but_not_flagged(known):
+    witness = factories.PersonFactory(first_name="Idris", last_name="Vale", date_of_birth=BORN)
+    factories.CasePartyFactory(case=known["earlier"], person=witness, role=PartyRole.WITNESS)
+    suspect = factories.CasePartyFactory(case=known["case"], person=witness, role=PartyRole.SUSPECT)
+    page = known["client"].get(f"/cases/{known['case'].id}/people").get_data(as_text=True)
+    card = party_section(page, suspect.id)
+    assert f'href="/cases/{known["earlier"].id}"' in card
+    assert "Repeat suspect" not in card
