@@ -220,6 +220,22 @@ def test_editing_an_incident_shows_it_as_typed_and_saves_the_change(make_client)
     assert updated.detail == {"incident_updated": incident.id, "changes": ["location"]}
 
 
+def test_changing_an_incident_after_an_assessment_asks_for_a_re_assessment(make_client):
+    client, officer = make_client(Role.OFFICER)
+    case = factories.allocated_case(officer)
+    incident = factories.IncidentFactory(case=case, recorded_by=officer, occurred_from=utcnow() - timedelta(days=2))
+    factories.RiskAssessmentFactory(case=case, assessor=officer)
+    db.session.refresh(case)
+    assert case.risk_review_due is False
+    response = client.post_form(
+        f"/cases/{case.id}/incidents/{incident.id}/edit",
+        incident_data(location="Outside her new workplace", version=incident.version_id),
+    )
+    assert response.status_code == 302
+    db.session.refresh(case)
+    assert case.risk_review_due is True
+
+
 def test_a_stale_edit_is_refused_with_the_input_kept(make_client):
     client, officer = make_client(Role.OFFICER)
     case = factories.allocated_case(officer)
