@@ -55,7 +55,7 @@ def _tables_holding(marker: str) -> list[str]:
     found = []
     for table, column in columns:
         hit = db.session.execute(
-            sa.text(f'SELECT 1 FROM "{table}" WHERE "{column}"::text ILIKE :pattern LIMIT 1'),
+            sa.text(f'SELECT 1 FROM "{table}" WHERE "{column}"::text ILIKE :pattern LIMIT 1'),  # noqa: S608
             {"pattern": f"%{marker}%"},
         ).first()
         if hit:
@@ -266,7 +266,7 @@ def test_only_admins_may_erase_and_refusals_are_audited(make_client, seeded, rol
 
 
 def test_an_admin_erases_a_person_through_the_page_with_a_reason(admin_client, seeded):
-    client, admin = admin_client
+    client, _ = admin_client
     case, party = seeded["case"], seeded["party"]
     path = f"/admin/retention/cases/{case.id}/parties/{party.id}/erase"
     page = client.get(path).get_data(as_text=True)
