@@ -90,12 +90,20 @@ def _printable(value: object) -> object:
     return "".join(ch for ch in value if unicodedata.category(ch) not in {"Cc", "Cf", "Cs"}).strip()
 
 
+def _account_id(value: object) -> int:
+    """An account id from the query string; anything that is not a number is no account (-1)."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return -1
+
+
 class AuditFilterForm(CaseworkForm):
     """The audit viewer's filters (query string, no CSRF). A bad value gets a message and shows nothing."""
 
     category = SelectField("Category", widget=GovSelect(), validators=[Optional()])
     action = SelectField("Action", widget=GovSelect(), validators=[Optional()])
-    user_id = SelectField("Person (who acted)", widget=GovSelect(), coerce=int, validators=[Optional()])
+    user_id = SelectField("Person (who acted)", widget=GovSelect(), coerce=_account_id, validators=[Optional()])
     date_from = GovDateField("From", widget=GovDateInput())
     date_to = GovDateField("To", widget=GovDateInput())
     case_reference = StringField(
