@@ -270,9 +270,9 @@ def _erase_person(person: Person, count: ErasureCount) -> re.Pattern[str] | None
             lambda column, value: _scrub(value, pattern) if value is not None else None,
             count,
         )
+    count.values += 2 + (person.other_names is not None) + (person.date_of_birth is not None)
     person.first_name, person.last_name = "Erased", f"person {person.id}"
     person.other_names, person.date_of_birth = None, None
-    count.values += 4
     db.session.flush()
     for case_id in case_ids:
         refresh_party_names(case_id)
