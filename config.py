@@ -103,6 +103,31 @@ def reminder_settings(instance_path: Path) -> dict[str, object]:
     }
 
 
+# Review periods in clear years after closure (docs/operations.md, "Retention"), by the most specific key:
+# "<classification>/<outcome>", then "<classification>", then "default". From DOMAIN.md (MoPI groups, *check*):
+# Group 3 (other matters) 6 clear years; Group 2 and public protection (stalking; harassment ending in a
+# conviction, charge or caution) 10 clear years, then 10-yearly review; "no crime" records 6 years.
+RETENTION_REVIEW_YEARS = {
+    "default": 6,
+    "stalking": 10,
+    "stalking/no_crime": 6,
+    "harassment/convicted": 10,
+    "harassment/charged_summonsed": 10,
+    "harassment/caution": 10,
+}
+
+
+def retention_review_years(overrides: str) -> dict[str, int]:
+    """The review periods, with ``RETENTION_REVIEW_YEARS`` ("stalking=12,harassment/caution=8") over the defaults."""
+    years = dict(RETENTION_REVIEW_YEARS)
+    for item in filter(None, (part.strip() for part in overrides.split(","))):
+        key, separator, value = item.partition("=")
+        if not separator or not value.strip().isdigit() or not 1 <= int(value) <= 100:
+            raise ConfigurationError(f"RETENTION_REVIEW_YEARS: '{item}' is not key=years (1 to 100)")
+        years[key.strip().lower()] = int(value)
+    return years
+
+
 def load(instance_path: Path) -> dict[str, object]:
     """Build the configuration mapping for ``app.config`` from the environment."""
     production = os.environ.get("CASEWORK_ENV", "embedded") == "production"
@@ -193,4 +218,5 @@ def load(instance_path: Path) -> dict[str, object]:
         "INTAKE_SUBMIT_RATE_LIMIT": os.environ.get("INTAKE_SUBMIT_RATE_LIMIT", "10 per hour"),
         "INTAKE_START_RATE_LIMIT": os.environ.get("INTAKE_START_RATE_LIMIT", "30 per hour"),
         "INTAKE_MAX_BODY_KB": _env_int("INTAKE_MAX_BODY_KB", 64),
+        "RETENTION_REVIEW_YEARS": retention_review_years(os.environ.get("RETENTION_REVIEW_YEARS", "")),
     }

@@ -77,6 +77,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 def _register_blueprints(app: Flask) -> None:
     from casework import assets
+    from casework.admin.audit_views import bp as audit_log_bp
     from casework.admin.views import bp as admin_bp
     from casework.auth.views import bp as auth_bp
     from casework.cases.views import bp as cases_bp
@@ -89,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.orders.views import bp as orders_bp
     from casework.people.views import bp as people_bp
     from casework.reminders.views import bp as reminders_bp
+    from casework.retention.views import bp as retention_bp
     from casework.risk.views import bp as risk_bp
     from casework.support.views import bp as support_bp
 
@@ -98,3 +100,5 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(orders_bp)
     app.register_blueprint(support_bp)
+    app.register_blueprint(audit_log_bp)
+    app.register_blueprint(retention_bp)

@@ -20,6 +20,7 @@ from casework.db import utcnow
 from casework.extensions import db
 from casework.intake import demo as intake_demo
 from casework.orders import demo as orders_demo
+from casework.retention import demo as retention_demo
 from casework.support import demo as support_demo
 
 DEMO_TEAMS = ("North stalking team", "South stalking team", "Victim care unit")
@@ -51,6 +52,7 @@ def seed(sign_ins_file: Path) -> DemoSeedResult:
     orders_demo.seed()
     support_demo.seed()
     intake_demo.seed()
+    retention_demo.seed()
     return result
 
 

@@ -17,6 +17,7 @@ from casework.intake.models import OnlineReport, ReportDraft
 from casework.orders.models import OrderBreach, OrderHearing, OrderProtectedPerson, OrderStatusChange, ProtectiveOrder
 from casework.people.models import CaseParty, Person, SealedDetailsDisclosure, VictimContact
 from casework.reminders.models import Reminder
+from casework.retention.models import RetentionDecision
 from casework.risk.models import RiskAssessment
 from casework.support.models import AftercareEntry, Referral, ReferralStatusChange, SupportService
 
@@ -50,6 +51,7 @@ __all__ = [
     "ReferralStatusChange",
     "Reminder",
     "ReportDraft",
+    "RetentionDecision",
     "RiskAssessment",
     "SealedDetailsDisclosure",
     "SupportService",

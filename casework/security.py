@@ -56,6 +56,9 @@ class Permission(enum.StrEnum):
     REFERRAL_CONTACT_DETAILS = "referral_contact_details"
     AFTERCARE_SUMMARY_VIEW = "aftercare_summary_view"
     INTAKE_TRIAGE = "intake_triage"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    RETENTION_REVIEW = "retention_review"
+    ERASE_PERSONAL_DATA = "erase_personal_data"
 
 
 _OFFICER = frozenset(
@@ -405,3 +408,13 @@ def ensure_adviser_case(case: Case) -> None:
 def _triage_online_reports(user: User, receiving_team: object) -> bool:
     """Only supervisors of the team that receives online reports (``INTAKE_TEAM``) triage them."""
     return user.team_id is not None and user.team_id == getattr(receiving_team, "id", None)
+
+
+# --- Audit viewer and retention (administrators) ----------------------------------------------
+# Records management, not casework: the audit viewer, the retention report and erasure show a
+# case's reference, classification, outcome and its parties' names, never its content.
+ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {
+    Permission.VIEW_AUDIT_LOG,
+    Permission.RETENTION_REVIEW,
+    Permission.ERASE_PERSONAL_DATA,
+}

@@ -25,6 +25,7 @@ class AuditAction(enum.StrEnum):
     SIGN_OUT = "sign_out"
     SIGN_IN_FAILED = "sign_in_failed"
     ACCESS_DENIED = "access_denied"
+    ERASE = "erase"
 
 
 class AuditEvent(db.Model):
@@ -37,6 +38,7 @@ class AuditEvent(db.Model):
     __table_args__ = (
         sa.Index("ix_audit_events_object", "object_type", "object_id", "created_at"),
         sa.Index("ix_audit_events_user", "user_id", "created_at"),
+        sa.Index("ix_audit_events_action", "action", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)

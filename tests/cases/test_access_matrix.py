@@ -40,6 +40,9 @@ from tests.orders.helpers import make_order
 #   break_glass  POST of a reason to reveal a victim's sealed details
 #   adviser_page GET of an adviser's view of a case (/support/cases/<id>): advisers only, and only with a
 #                sent or accepted referral to their service (none here; see tests/support/test_adviser_access.py)
+#   retention    the retention review of a case and its erasures (/admin/retention/...): administrators only,
+#                whatever the case (records management shows reference, dates and names, never content);
+#                a POST here carries no reason, so it comes back with a message (see tests/retention)
 #
 # Case kinds. On "own" and "listed" the signed-in officer is the officer in case and the signed-in
 # supervisor the case supervisor (the victim's contact form is theirs alone: a team colleague gets
@@ -77,10 +80,15 @@ manager     adviser_page  403   403    403     403
 adviser     *             deny  deny   404     deny
 admin       *             deny  deny   404     deny
 admin       adviser_page  403   403    403     403
+officer     retention     403   403    403     403
+supervisor  retention     403   403    403     403
+manager     retention     403   403    403     403
+adviser     retention     403   403    403     403
+admin       retention     200   200    200     200
 """
 
 CASE_KINDS = ("own", "other", "hidden", "listed")
-ROUTE_KINDS = ("read", "audit", "write", "manage", "reopen", "break_glass", "adviser_page")
+ROUTE_KINDS = ("read", "audit", "write", "manage", "reopen", "break_glass", "adviser_page", "retention")
 
 # (endpoint, method) -> route kind, where the default (GET-only page = read, else write) is wrong.
 SPECIAL_ROUTES = {
@@ -96,6 +104,11 @@ SPECIAL_ROUTES = {
     ("cases.reopen", "POST"): "reopen",
     ("people.reveal", "POST"): "break_glass",
     ("support.adviser_case", "GET"): "adviser_page",
+    ("retention.review", "GET"): "retention",
+    ("retention.retain", "POST"): "retention",
+    ("retention.erase_case", "POST"): "retention",
+    ("retention.erase_person", "GET"): "retention",
+    ("retention.erase_person", "POST"): "retention",
 }
 
 # Case routes whose other URL arguments this file cannot fill in. Keep this list explicit:
