@@ -66,6 +66,10 @@ admin.set_active               POST    403     403     403     403     ok      i
 admin.reset_password           POST    403     403     403     403     ok      in
 admin.reset_second_factor      POST    403     403     403     403     ok      in
 admin.unlock                   POST    403     403     403     403     ok      in
+audit_log.index                GET     403     403     403     403     ok      in
+audit_log.export               GET     403     403     403     403     ok      in
+audit_log.export               POST    403     403     403     403     ok      in
+retention.report               GET     403     403     403     403     ok      in
 assets.asset                   GET     ok      ok      ok      ok      ok      ok
 assets.image                   GET     ok      ok      ok      ok      ok      ok
 static                         GET     ok      ok      ok      ok      ok      ok
