@@ -56,6 +56,8 @@ class Permission(enum.StrEnum):
     REFERRAL_CONTACT_DETAILS = "referral_contact_details"
     AFTERCARE_SUMMARY_VIEW = "aftercare_summary_view"
     INTAKE_TRIAGE = "intake_triage"
+    DASHBOARD_VIEW = "dashboard_view"
+    CASES_EXPORT = "cases_export"
 
 
 _OFFICER = frozenset(
@@ -405,3 +407,9 @@ def ensure_adviser_case(case: Case) -> None:
 def _triage_online_reports(user: User, receiving_team: object) -> bool:
     """Only supervisors of the team that receives online reports (``INTAKE_TEAM``) triage them."""
     return user.team_id is not None and user.team_id == getattr(receiving_team, "id", None)
+# --- Dashboard and exports ------------------------------------------------------------------------
+# Supervisors see their team's dashboard, managers every team's. Exports (a disclosure of case data
+# outside the system) are for the same two roles: officers work cases one at a time and have no
+# need to take lists away; a supervisor or manager exports for them, with a reason, audited.
+ROLE_PERMISSIONS[Role.SUPERVISOR] |= {Permission.DASHBOARD_VIEW, Permission.CASES_EXPORT}
+ROLE_PERMISSIONS[Role.MANAGER] |= {Permission.DASHBOARD_VIEW, Permission.CASES_EXPORT}

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from casework.auth.models import Role, User
 from casework.cases import queries, registry
 from casework.cases import service as cases
-from casework.dashboard import service
+from casework.dashboard import figures, service
+from casework.dashboard.forms import DashboardFilterForm
 from casework.db import utcnow
 from casework.people import queries as people_queries
+from casework.security import Permission, require
 from casework.support import service as support
 
 bp = Blueprint("dashboard", __name__)
@@ -50,3 +52,37 @@ def home() -> str:
     if shown:
         cases.record_list_view(user, "home", shown)
     return render_template(f"dashboard/home_{user.role.value}.html", **data)
+
+
+@bp.route("/dashboard")
+@require(Permission.DASHBOARD_VIEW)
+def dashboard() -> str:
+    """Caseload, flow, orders, referrals and Victims' Code compliance: each figure links to its case list."""
+    user = current_user._get_current_object()
+    now = utcnow()
+    teams = service.teams_for(user)
+    form = DashboardFilterForm(request.args, meta={"csrf": False})
+    form.prepare(teams)
+    period = form.period(now)
+    scope = service.DashboardScope(user, period, form.team(teams))
+    data = service.dashboard(scope, now=now)
+    cases.record_list_view(
+        user,
+        "dashboard",
+        {case.id for case in data.urgent},
+        filters={"team_id": scope.team_id, "period": period.value},
+    )
+
+    def link(**params: object) -> str:
+        return url_for("cases.index", **scope.link(**params))
+
+    return render_template(
+        "dashboard/dashboard.html",
+        form=form,
+        teams=teams,
+        data=data,
+        period=period,
+        link=link,
+        figures=figures,
+        urgent_link=service.URGENT_LINK,
+    )
