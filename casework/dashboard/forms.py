@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect
-from wtforms import SelectField
-from wtforms.validators import Optional
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect
+from wtforms import RadioField, SelectField
+from wtforms.validators import InputRequired, Optional
 
 from casework.auth.models import Team
 from casework.dashboard.figures import Period, default_period
-from casework.forms import CaseworkForm, GovDateField
+from casework.forms import CaseworkForm, GovDateField, text_area
 
 ALL_TEAMS = 0
 LONGEST_PERIOD_DAYS = 366 * 3
@@ -46,3 +46,16 @@ class DashboardFilterForm(CaseworkForm):
         """The team chosen, if any and allowed."""
         chosen = self.team_id.data if not self.team_id.errors else None
         return chosen if chosen and any(team.id == chosen for team in teams) else None
+
+
+class ExportForm(CaseworkForm):
+    """Why the data is leaving the system, and in which format (asked before every export)."""
+
+    reason = text_area("Why do you need this export?", 500, required="Enter why you need this export")
+    file_format = RadioField(
+        "Format",
+        widget=GovRadioInput(),
+        choices=[("csv", "CSV (comma-separated values)"), ("xlsx", "Excel workbook")],
+        default="xlsx",
+        validators=[InputRequired("Choose CSV or Excel")],
+    )

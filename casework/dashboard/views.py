@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
-from casework.auth.models import Role, User
+from casework.auth.models import Role, Team, User
 from casework.cases import queries, registry
 from casework.cases import service as cases
-from casework.dashboard import figures, service
-from casework.dashboard.forms import DashboardFilterForm
+from casework.cases.filters import CaseFilterForm
+from casework.dashboard import exports, figures, service
+from casework.dashboard.forms import DashboardFilterForm, ExportForm
 from casework.db import utcnow
+from casework.forms import apply_service
 from casework.people import queries as people_queries
-from casework.security import Permission, require
+from casework.security import Permission, can, require
 from casework.support import service as support
 
 bp = Blueprint("dashboard", __name__)
@@ -60,11 +64,8 @@ def dashboard() -> str:
     """Caseload, flow, orders, referrals and Victims' Code compliance: each figure links to its case list."""
     user = current_user._get_current_object()
     now = utcnow()
-    teams = service.teams_for(user)
-    form = DashboardFilterForm(request.args, meta={"csrf": False})
-    form.prepare(teams)
-    period = form.period(now)
-    scope = service.DashboardScope(user, period, form.team(teams))
+    form, teams, scope = _dashboard_scope(user, now)
+    period = scope.period
     data = service.dashboard(scope, now=now)
     cases.record_list_view(
         user,
@@ -85,4 +86,92 @@ def dashboard() -> str:
         link=link,
         figures=figures,
         urgent_link=service.URGENT_LINK,
+        may_export=can(user, Permission.CASES_EXPORT),
     )
+
+
+def _dashboard_scope(user: User, now: datetime) -> tuple[DashboardFilterForm, list[Team], service.DashboardScope]:
+    teams = service.teams_for(user)
+    form = DashboardFilterForm(request.args, meta={"csrf": False})
+    form.prepare(teams)
+    return form, teams, service.DashboardScope(user, form.period(now), form.team(teams))
+
+
+def _download(content: bytes, name: str, file_format: str) -> Response:
+    mimetype, extension = exports.FORMATS[file_format]
+    filename = f"{name}-{utcnow():%Y%m%d-%H%M}.{extension}"
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+def _export_page(form: ExportForm, what: str, rows: int, filters: dict[str, str], back: str) -> str:
+    return render_template("dashboard/export.html", form=form, what=what, rows=rows, filters=filters, back=back)
+
+
+@bp.route("/exports/cases", methods=["GET", "POST"])
+@require(Permission.CASES_EXPORT)
+def export_cases() -> str | Response:
+    """Export the case list filtered as in the query string, after asking why (audited as a disclosure)."""
+    user = current_user._get_current_object()
+    now = utcnow()
+    list_form = CaseFilterForm(request.args, meta={"csrf": False})
+    list_form.prepare(user)
+    filters = list_form.to_filters()
+    filters.extra = queries.extra_filters(request.args, now)
+    described = {**list_form.describe(), **filters.extra}
+    described.pop("page", None)
+    form = ExportForm()
+    if form.validate_on_submit():
+        table = apply_service(form, exports.case_table, user, filters, now)
+        content = table and apply_service(
+            form,
+            exports.export,
+            user,
+            table,
+            what="cases",
+            file_format=form.file_format.data,
+            reason=form.reason.data or "",
+            filters=described,
+        )
+        if content:
+            return _download(content, "cases", form.file_format.data)
+    words = {**{key: str(value) for key, value in list_form.describe().items() if key != "page"}}
+    words.update(queries.describe_extra_filters(filters.extra))
+    back = url_for("cases.index", **{key: values for key, values in request.args.lists()})
+    return _export_page(form, "cases", exports.visible_count(user, filters, now), words, back)
+
+
+@bp.route("/exports/dashboard/<table>", methods=["GET", "POST"])
+@require(Permission.CASES_EXPORT)
+def export_dashboard_table(table: str) -> str | Response:
+    """Export one dashboard table for the team and period in the query string, after asking why."""
+    if table not in exports.DASHBOARD_TABLES:
+        abort(404)
+    user = current_user._get_current_object()
+    now = utcnow()
+    _, _, scope = _dashboard_scope(user, now)
+    data = service.dashboard(scope, now=now)
+    rows = exports.DASHBOARD_TABLES[table](data)
+    described = {"table": table, "team_id": scope.team_id, "period": scope.period.value}
+    form = ExportForm()
+    if form.validate_on_submit():
+        content = apply_service(
+            form,
+            exports.export,
+            user,
+            rows,
+            what=f"dashboard:{table}",
+            file_format=form.file_format.data,
+            reason=form.reason.data or "",
+            filters=described,
+        )
+        if content:
+            return _download(content, f"dashboard-{table}", form.file_format.data)
+    words = {"Table": rows.title, "Period": scope.period.describe()}
+    if scope.team_id:
+        words["Team"] = next(team.name for team in service.teams_for(user) if team.id == scope.team_id)
+    back = url_for("dashboard.dashboard", **{key: values for key, values in request.args.lists()})
+    return _export_page(form, rows.title, len(rows.rows), words, back)
