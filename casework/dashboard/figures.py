@@ -25,7 +25,7 @@ from casework.contact.models import ContactPlan, DecisionNotice, DoNotContact
 from casework.extensions import db
 from casework.orders.models import OrderBreach, OrderStatus, OrderStatusChange, ProtectiveOrder
 from casework.support.models import Referral, ReferralStatus, SupportService
-from casework.workdays import local_date, local_midnight
+from casework.workdays import end_of_local_day, local_date, local_midnight
 
 EXPIRY_HORIZON_DAYS = 28
 WEEKS_SHOWN = 26
@@ -423,3 +423,37 @@ for _figure_filter in FIGURE_FILTERS:
     registry.list_filter(_figure_filter)
 
 RISK_COLUMNS = (RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.STANDARD)
+
+
+# --- The officer's own figures on their home page ---------------------------------------------------------
+
+
+def due_today_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """A victim update or a key-decision notice falls due between now and the end of today (London).
+
+    What is already overdue is the registered overdue reasons' business, not this.
+    """
+    end = end_of_local_day(local_date(now))
+    plan_case = aliased(Case)
+    plans = (
+        sa.select(ContactPlan.case_id)
+        .join(plan_case, plan_case.id == ContactPlan.case_id)
+        .where(plans_in_force(plan_case), ContactPlan.next_update_due_at >= now, ContactPlan.next_update_due_at <= end)
+    )
+    notices = sa.select(DecisionNotice.case_id).where(
+        DecisionNotice.discharged_at.is_(None), DecisionNotice.due_at >= now, DecisionNotice.due_at <= end
+    )
+    return Case.id.in_(sa.union(plans, notices))
+
+
+registry.list_filter(
+    registry.ListFilter("due_today", _flag(due_today_clause), lambda value: "A victim contact is due today")
+)
+
+
+def figure_clause(key: str, value: str, now: datetime) -> sa.ColumnElement[bool]:
+    """The condition a registered figure filter applies for ``value`` (the very one the case list applies)."""
+    clause = registry.list_filters()[key].clause(value, now)
+    if clause is None:
+        raise ValueError(f"{value!r} is not a value of the {key!r} filter")
+    return clause

@@ -358,3 +358,40 @@ def teams_for(user: User) -> list[Team]:
     if not can(user, Permission.VIEW_ALL_TEAMS):
         return []
     return list(db.session.execute(sa.select(Team).order_by(Team.name)).scalars())
+
+
+# --- An officer's own figures, on their home page -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyFigures:
+    """An officer's own counts, each the size of the list it links to (``links``)."""
+
+    counts: dict[str, int]
+    links: dict[str, dict[str, object]]
+
+
+def my_figures(user: User, *, now: datetime | None = None) -> MyFigures:
+    """Open cases by risk, contacts due today and overdue, orders expiring, recent breaches: one query."""
+    now = now or utcnow()
+    recent = figures.default_period(now)
+    conditions: dict[str, tuple[sa.ColumnElement[bool], dict[str, object]]] = {
+        **{
+            level.value: (sa.and_(figures.open_clause(), Case.risk_level == level), {"open": "1", "risk": level.value})
+            for level in figures.RISK_COLUMNS
+        },
+        "unassessed": (sa.and_(figures.open_clause(), Case.risk_level.is_(None)), {"open": "1", "unassessed": "1"}),
+        "due_today": (figures.due_today_clause(now), {"due_today": "1"}),
+        "contact_overdue": (
+            figures.reasons_clause(figures.CONTACT_REASONS, now),
+            {"reason": ",".join(figures.CONTACT_REASONS)},
+        ),
+        "orders_expiring": (figures.figure_clause("order_expiring", "1", now), {"order_expiring": "1"}),
+        "breaches": (figures.figure_clause("order_breached", recent.value, now), {"order_breached": recent.value}),
+    }
+    query = sa.select(*(sa.func.count().filter(condition) for condition, _ in conditions.values())).where(
+        visible_cases_clause(user), scope_clause(user, Scope.MINE)
+    )
+    counts = dict(zip(conditions, db.session.execute(query).one(), strict=True))
+    links = {key: {"scope": Scope.MINE, **params} for key, (_, params) in conditions.items()}
+    return MyFigures(counts, links)

@@ -26,7 +26,11 @@ bp = Blueprint("dashboard", __name__)
 
 def _home_data(user: User) -> dict[str, Any]:
     if user.role == Role.OFFICER:
-        return {"caseload": service.caseload(user, queries.Scope.MINE), "overdue": queries.overdue_cases(user)}
+        return {
+            "caseload": service.caseload(user, queries.Scope.MINE),
+            "overdue": queries.overdue_cases(user),
+            "mine": service.my_figures(user),
+        }
     if user.role == Role.SUPERVISOR:
         return {
             "caseload": service.caseload(user, queries.Scope.TEAM),

@@ -34,7 +34,7 @@ class Seeded:
     late_referral: Case
 
 
-def _plan(case: Case, due_in: timedelta) -> None:
+def plan(case: Case, due_in: timedelta) -> None:
     victim = factories.CasePartyFactory(case=case, role=PartyRole.VICTIM)
     db.session.add(
         ContactPlan(
@@ -102,7 +102,7 @@ def seed() -> Seeded:
         )
 
     urgent = case(north, officer, risk_level=RiskLevel.HIGH, reported_at=now - timedelta(days=3))
-    _plan(urgent, -timedelta(days=2))
+    plan(urgent, -timedelta(days=2))
     medium = case(
         north,
         officer,
@@ -111,7 +111,7 @@ def seed() -> Seeded:
         channel=Channel.ONLINE,
         reported_at=now - timedelta(days=20),
     )
-    _plan(medium, timedelta(days=5))
+    plan(medium, timedelta(days=5))
     unassessed = case(north, colleague, channel=Channel.PHONE_999, reported_at=now - timedelta(days=60))
     _notice(unassessed, colleague, told_late=True)
     _notice(medium, officer, told_late=False)
@@ -169,7 +169,7 @@ def seed() -> Seeded:
     _referral(unassessed, sent_on_time=False)
 
     restricted = case(north, officer, risk_level=RiskLevel.HIGH, restricted=True, reported_at=now - timedelta(days=2))
-    _plan(restricted, -timedelta(days=1))
+    plan(restricted, -timedelta(days=1))
     _notice(restricted, officer, told_late=True)
     _referral(restricted, sent_on_time=None)
     db.session.add(CaseAccess(case_id=restricted.id, user_id=officer.id, granted_by_id=supervisor.id))

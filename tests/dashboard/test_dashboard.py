@@ -16,9 +16,10 @@ from casework.cases.models import CaseAccess, CaseStatus, RiskLevel
 from casework.dashboard import service
 from casework.dashboard.figures import default_period
 from casework.db import utcnow
+from casework.workdays import end_of_local_day, local_date
 from tests import factories
 from tests.conftest import CaseworkClient, sign_in
-from tests.dashboard.seed import seed
+from tests.dashboard.seed import plan, seed
 from tests.querycount import count_queries
 
 FIGURE = re.compile(
@@ -160,3 +161,19 @@ def test_bad_filters_come_back_with_a_message_not_an_error(make_client):
     assert "must be a real date" in response.get_data(as_text=True)
     reversed_period = "period_from=1&period_from=3&period_from=2026&period_to=1&period_to=1&period_to=2026"
     assert "must be the same as or after" in client.get(f"/dashboard?{reversed_period}").get_data(as_text=True)
+
+
+def test_an_officers_home_figures_are_their_own_and_each_agrees_with_its_list(app, db_session, seeded):
+    later_today = factories.allocated_case(seeded.officer, risk_level=RiskLevel.MEDIUM)
+    plan(later_today, end_of_local_day(local_date(utcnow())) - timedelta(seconds=1) - utcnow())
+    factories.allocated_case(factories.UserFactory(role=Role.OFFICER, team=seeded.north), risk_level=RiskLevel.HIGH)
+    db_session.commit()
+    client = signed_in(app, seeded.officer)
+    page = client.get("/").get_data(as_text=True)
+    shown = {what: (href, count) for href, count, what in figures_on(page.split('id="my-figures"')[1])}
+    assert shown["high risk"][1] == 2  # their own high-risk case and the restricted one they are on the list of
+    assert shown["medium risk"][1] == 2
+    assert shown["cases with a victim contact overdue"][1] == 2
+    assert shown["cases with a victim contact due today"][1] == 1
+    for what, (href, count) in shown.items():
+        assert list_count(client, href) == count, what
