@@ -1,4 +1,4 @@
-"""The home page: what needs doing, by role."""
+"""The home page by role, the supervisors' and managers' dashboard, and exports of lists and tables."""
 
 from __future__ import annotations
 
@@ -130,19 +130,20 @@ def export_cases() -> str | Response:
     form = ExportForm()
     if form.validate_on_submit():
         table = apply_service(form, exports.case_table, user, filters, now)
-        content = table and apply_service(
-            form,
-            exports.export,
-            user,
-            table,
-            what="cases",
-            file_format=form.file_format.data,
-            reason=form.reason.data or "",
-            filters=described,
-        )
-        if content:
-            return _download(content, "cases", form.file_format.data)
-    words = {**{key: str(value) for key, value in list_form.describe().items() if key != "page"}}
+        if table is not None:
+            content = apply_service(
+                form,
+                exports.export,
+                user,
+                table,
+                what="cases",
+                file_format=form.file_format.data,
+                reason=form.reason.data or "",
+                filters=described,
+            )
+            if content is not None:
+                return _download(content, "cases", form.file_format.data)
+    words = {key: str(value) for key, value in list_form.describe().items() if key != "page"}
     words.update(queries.describe_extra_filters(filters.extra))
     back = url_for("cases.index", **{key: values for key, values in request.args.lists()})
     return _export_page(form, "cases", exports.visible_count(user, filters, now), words, back)
@@ -172,7 +173,7 @@ def export_dashboard_table(table: str) -> str | Response:
             reason=form.reason.data or "",
             filters=described,
         )
-        if content:
+        if content is not None:
             return _download(content, f"dashboard-{table}", form.file_format.data)
     words = {"Table": rows.title, "Period": scope.period.describe()}
     if scope.team_id:

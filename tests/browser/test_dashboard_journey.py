@@ -21,7 +21,6 @@ def test_manager_follows_the_overdue_contacts_figure_and_exports_the_list(page: 
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload dashboard")
     expect(page.locator("#weekly-chart svg")).to_be_visible()
     assert _serious_accessibility_violations(page) == []
-    page.screenshot(path="/tmp/dash12.png", full_page=True)
 
     figure = page.locator("#urgent h2 a.casework-figure")
     count = int(figure.inner_text().split()[0])
@@ -40,7 +39,6 @@ def test_manager_follows_the_overdue_contacts_figure_and_exports_the_list(page: 
     page.get_by_label("CSV (comma-separated values)").check()
     with page.expect_download() as download:
         page.get_by_role("button", name="Export").click()
-    page.screenshot(path="/tmp/dash12-export.png")
     content = download.value.path().read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
     assert rows[0][0] == "Reference"
