@@ -136,11 +136,13 @@ def _referrals(data: Dashboard) -> Table:
 
 
 def _compliance(data: Dashboard) -> Table:
-    headers = ["Measure", "On time", "Due", "Share (%)", "Cases", "Cases missed"]
-    rows = [
-        [m.label, m.on_time, m.due, "" if m.percent is None else m.percent, m.cases_due, m.cases_missed]
-        for m in data.compliance
-    ]
+    headers = ["Measure", "Officer in case", "On time", "Due", "Share (%)", "Cases", "Cases missed"]
+    rows = []
+    for total in data.compliance:
+        for m in (total, *total.officers):
+            share = "" if m.percent is None else m.percent
+            officer = "All" if m is total else m.label
+            rows.append([total.label, officer, m.on_time, m.due, share, m.cases_due, m.cases_missed])
     return Table("Victims' Code compliance", headers, rows)
 
 

@@ -119,6 +119,7 @@ class Compliance:
     cases_missed: int
     due_link: dict[str, object]
     missed_link: dict[str, object]
+    officers: tuple[Compliance, ...] = ()
 
     @property
     def percent(self) -> int | None:
@@ -274,10 +275,15 @@ def _referrals(scope: DashboardScope) -> list[tuple[int, str, ReferralStatus, in
 
 def _measure(
     scope: DashboardScope, case_id: Any, due: sa.ColumnElement[bool], on_time: sa.ColumnElement[bool]
-) -> tuple[int, int, int, int]:
-    """Items due, items on time, cases with an item due, cases with an item missed (one query)."""
+) -> list[tuple[int | None, str | None, int, int, int, int]]:
+    """Per officer in case: items due, items on time, cases with an item due, cases with one missed (one query).
+
+    A case has one officer in case (or none), so the groups' counts add up to the whole scope's.
+    """
     query = (
         sa.select(
+            Case.officer_id,
+            User.full_name,
             sa.func.count(),
             sa.func.count().filter(on_time),
             sa.func.count(sa.distinct(case_id)),
@@ -285,9 +291,12 @@ def _measure(
         )
         .select_from(Case)
         .join(case_id.table, case_id == Case.id)
+        .outerjoin(User, User.id == Case.officer_id)
         .where(scope.clause(), due)
+        .group_by(Case.officer_id, User.full_name)
+        .order_by(User.full_name)
     )
-    return tuple(db.session.execute(query).one())  # type: ignore[return-value]
+    return [tuple(row) for row in db.session.execute(query)]  # type: ignore[misc]
 
 
 def _compliance(scope: DashboardScope, now: datetime) -> list[Compliance]:
@@ -315,10 +324,38 @@ def _compliance(scope: DashboardScope, now: datetime) -> list[Compliance]:
             {"referrals_late": period.value},
         ),
     ]
-    return [
-        Compliance(key, label, on_time, due, cases_due, cases_missed, scope.link(**due_link), scope.link(**missed))
-        for key, label, (due, on_time, cases_due, cases_missed), due_link, missed in measures
-    ]
+    found = []
+    for key, label, rows, due_link, missed in measures:
+        officers = tuple(
+            Compliance(
+                key,
+                name,
+                on_time,
+                due,
+                cases_due,
+                cases_missed,
+                scope.link(officer_id=officer_id, **due_link),
+                scope.link(officer_id=officer_id, **missed),
+            )
+            for officer_id, name, due, on_time, cases_due, cases_missed in rows
+            if officer_id is not None
+        )
+        totals = [sum(row[column] for row in rows) for column in range(2, 6)]
+        due, on_time, cases_due, cases_missed = totals
+        found.append(
+            Compliance(
+                key,
+                label,
+                on_time,
+                due,
+                cases_due,
+                cases_missed,
+                scope.link(**due_link),
+                scope.link(**missed),
+                officers,
+            )
+        )
+    return found
 
 
 def dashboard(scope: DashboardScope, *, now: datetime | None = None) -> Dashboard:

@@ -65,6 +65,8 @@ def test_manager_figures_have_the_known_answers_and_leave_out_the_restricted_cas
     assert (decisions.on_time, decisions.due, decisions.cases_missed) == (1, 2, 1)
     assert (updates.on_time, updates.due, updates.cases_missed) == (1, 2, 1)
     assert (referrals.on_time, referrals.due, referrals.cases_missed) == (1, 3, 2)
+    by_officer = {row.label: (row.on_time, row.due) for row in referrals.officers}
+    assert by_officer == {"Olive Officer": (1, 2), "Colin Colleague": (0, 1)}
     assert data.outcomes == {seeded.closed.outcome: 1}
     assert sum(bands.get("0-7", 0) for bands in data.status_age.values()) == 2  # urgent (3 days) and the unallocated
     assert data.status_age[CaseStatus.INVESTIGATING] == {"0-7": 1, "8-28": 1, "29-90": 1}
