@@ -24,6 +24,7 @@ from casework.cases.queries import COUNT_LIMIT
 from casework.extensions import db
 
 TARGET_P95_MS = 50.0
+DASHBOARD_TARGET_P95_MS = 150.0  # issue 12: the dashboard at 100,000 cases (300 ms at 1,000,000)
 CSRF_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 RESULT_COUNT = re.compile(r'id="result-count">\s*(?:(\d+) cases?|(More than) [\d,]+ cases)')
 
@@ -118,6 +119,7 @@ class ScenarioResult:
     who: str
     description: str
     samples: list[Sample] = field(default_factory=list)
+    target_ms: float = TARGET_P95_MS
 
     def _times(self) -> list[float]:
         return sorted(sample.ms for sample in self.samples)
@@ -169,8 +171,8 @@ class ScenarioResult:
 
     @property
     def passed(self) -> bool:
-        """Whether p95 is under the target."""
-        return self.p95 < TARGET_P95_MS
+        """Whether p95 is under the scenario's target."""
+        return self.p95 < self.target_ms
 
     @property
     def at_p95(self) -> Sample:
@@ -187,6 +189,7 @@ class Scenario:
     who: str
     description: str
     requests: list[tuple[str, str]]  # (client key, path)
+    target_ms: float = TARGET_P95_MS
 
 
 class Bench:
@@ -247,7 +250,7 @@ class Bench:
 
     def run(self, scenario: Scenario, *, warmup: int, log: Callable[[str], None] = print) -> ScenarioResult:
         """Warm up on the first requests, then time every request of the scenario."""
-        result = ScenarioResult(scenario.name, scenario.who, scenario.description)
+        result = ScenarioResult(scenario.name, scenario.who, scenario.description, target_ms=scenario.target_ms)
         gc.collect()  # start each scenario without the previous one's garbage
         with self.recorder.listening(self.engine):
             for key, path in scenario.requests[:warmup]:
@@ -415,6 +418,10 @@ def build_scenarios(population: Population, *, requests: int, today: date, seed_
         key, scope, case_id = visible_case()
         return key, f"/cases?scope={scope}&search={population.references[case_id]}"
 
+    def dashboard_path() -> str:
+        first = today - timedelta(days=rng.choice([27, 27, 90, 365]))
+        return "/dashboard?" + "&".join([_date_param("period_from", first), _date_param("period_to", today)])
+
     def mixed(make: Callable[[str], str]) -> tuple[str, str]:
         key, scope = who_and_scope()
         return key, make(scope)
@@ -474,5 +481,19 @@ def build_scenarios(population: Population, *, requests: int, today: date, seed_
             "all three roles",
             "The people tab: parties, contact preferences and repeat-suspect links",
             [case_request("/people") for _ in range(n)],
+        ),
+        Scenario(
+            "dashboard: all teams (manager)",
+            "manager",
+            "Every figure of the caseload dashboard for every team, over a 28-day to 1-year period",
+            [(MANAGER[0], dashboard_path()) for _ in range(n)],
+            target_ms=DASHBOARD_TARGET_P95_MS,
+        ),
+        Scenario(
+            "dashboard: team (supervisor)",
+            "supervisor",
+            "The supervisor's team dashboard, over a 28-day to 1-year period",
+            [(SUPERVISOR[0], dashboard_path()) for _ in range(n)],
+            target_ms=DASHBOARD_TARGET_P95_MS,
         ),
     ]

@@ -88,7 +88,7 @@ def results_table(results: list[ScenarioResult]) -> str:
     """The Markdown table of p50/p95/max per scenario."""
     lines = [
         "| Scenario | Who | Requests | p50 ms | p95 ms | max ms | SQL ms (p50) | Render ms (p50) | Queries/request "
-        f"| Cases matched (median) | p95 < {TARGET_P95_MS:g} ms |",
+        f"| Cases matched (median) | p95 under target ({TARGET_P95_MS:g} ms unless shown) |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
     ]
     for result in results:
@@ -96,7 +96,8 @@ def results_table(results: list[ScenarioResult]) -> str:
             f"| {result.name} | {result.who} | {len(result.samples)} | {result.p50:.1f} | {result.p95:.1f} | "
             f"{result.max:.1f} | {result.sql_p50:.1f} | {result.render_p50:.1f} | {result.query_range} | "
             f"{result.results_median} | "
-            f"{'yes' if result.passed else '**no**'} |"
+            f"{'yes' if result.passed else '**no**'}"
+            f"{'' if result.target_ms == TARGET_P95_MS else f' (< {result.target_ms:g} ms)'} |"
         )
     return "\n".join(lines)
 

@@ -59,6 +59,8 @@ class Permission(enum.StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
     RETENTION_REVIEW = "retention_review"
     ERASE_PERSONAL_DATA = "erase_personal_data"
+    DASHBOARD_VIEW = "dashboard_view"
+    CASES_EXPORT = "cases_export"
 
 
 _OFFICER = frozenset(
@@ -418,3 +420,9 @@ ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {
     Permission.RETENTION_REVIEW,
     Permission.ERASE_PERSONAL_DATA,
 }
+# --- Dashboard and exports ------------------------------------------------------------------------
+# Supervisors see their team's dashboard, managers every team's. Exports (a disclosure of case data
+# outside the system) are for the same two roles: officers work cases one at a time and have no
+# need to take lists away; a supervisor or manager exports for them, with a reason, audited.
+ROLE_PERMISSIONS[Role.SUPERVISOR] |= {Permission.DASHBOARD_VIEW, Permission.CASES_EXPORT}
+ROLE_PERMISSIONS[Role.MANAGER] |= {Permission.DASHBOARD_VIEW, Permission.CASES_EXPORT}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -76,6 +76,7 @@ class CaseFilters:
     search: str = ""
     sort: str = "reported_desc"
     page: int = 1
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -163,6 +164,22 @@ def name_matches(search: str) -> sa.ColumnElement[bool]:
     return Case.party_names.contains(search.lower(), autoescape=True)
 
 
+def extra_filters(args: Mapping[str, str], now: datetime) -> dict[str, str]:
+    """The registered extra filters (``registry.list_filter``) in a query string whose values are understood."""
+    registered = registry.list_filters()
+    return {
+        key: value
+        for key, value in args.items()
+        if key in registered and registered[key].clause(value, now) is not None
+    }
+
+
+def describe_extra_filters(extra: Mapping[str, str]) -> dict[str, str]:
+    """Each extra filter in words, by query-string key."""
+    registered = registry.list_filters()
+    return {key: registered[key].describe(value) for key, value in extra.items() if key in registered}
+
+
 def filtered_query(user: User, filters: CaseFilters, now: datetime) -> sa.Select[tuple[Case]]:
     """The list's query before ordering and paging."""
     query = sa.select(Case).where(visible_cases_clause(user), scope_clause(user, filters.scope))
@@ -182,6 +199,11 @@ def filtered_query(user: User, filters: CaseFilters, now: datetime) -> sa.Select
         query = query.where(Case.reported_at < local_midnight(filters.reported_to + timedelta(days=1)))
     if filters.overdue:
         query = query.where(overdue_clause(now))
+    registered = registry.list_filters()
+    for key, value in filters.extra.items():
+        clause = registered[key].clause(value, now) if key in registered else None
+        if clause is not None:
+            query = query.where(clause)
     search = filters.search.strip()
     if search:
         reference = _REFERENCE.match(search)

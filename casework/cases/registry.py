@@ -14,6 +14,8 @@ support, contact, intake) registers small functions here at import time:
   its red panel and the home-page counts all OR the registered reasons together);
 - ``reminder_note_provider``: warnings every reminder mail about a case must carry, whatever
   the obligation (a do-not-contact flag in force), so nobody acts on a reminder blind.
+- ``list_filter``: an extra case-list filter read from the query string (``?key=value``), as SQL
+  on ``Case``, so a figure elsewhere (the dashboard) can link to the very list that produces it.
 
 Providers must run a fixed number of queries whatever the size of the case.
 """
@@ -133,6 +135,20 @@ class OverdueReason:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ListFilter:
+    """An extra case-list filter, read from the query string as ``?key=value``.
+
+    ``clause(value, now)`` returns a condition on ``Case``, or ``None`` when the value is not
+    understood (the list then ignores it). ``describe(value)`` says it in words ("Reported in the
+    week from 3 November 2026"), for the list's "Filtered by" line and the export's audit row.
+    """
+
+    key: str
+    clause: Callable[[str, datetime], sa.ColumnElement[bool] | None]
+    describe: Callable[[str], str]
+
+
 OpenItemsProvider = Callable[["Case"], list[str]]
 TaskProvider = Callable[["Case"], list[Task]]
 TimelineProvider = Callable[["Case", Viewer], list[TimelineEntry]]
@@ -146,6 +162,7 @@ _worklist: list[WorklistProvider] = []
 _obligation_sources: dict[str, ObligationSource] = {}
 _overdue_reasons: dict[str, OverdueReason] = {}
 _reminder_notes: list[ReminderNoteProvider] = []
+_list_filters: dict[str, ListFilter] = {}
 
 
 def open_items_provider(provider: OpenItemsProvider) -> OpenItemsProvider:
@@ -196,6 +213,19 @@ def overdue_reason(reason: OverdueReason) -> OverdueReason:
 def overdue_reasons() -> list[OverdueReason]:
     """Every registered overdue reason, in their order."""
     return sorted(_overdue_reasons.values(), key=lambda reason: (reason.order, reason.key))
+
+
+def list_filter(list_filter: ListFilter) -> ListFilter:
+    """Register an extra case-list filter (one per query-string ``key``)."""
+    if list_filter.key in _list_filters:
+        raise ValueError(f"list filter {list_filter.key!r} is registered twice")
+    _list_filters[list_filter.key] = list_filter
+    return list_filter
+
+
+def list_filters() -> dict[str, ListFilter]:
+    """Every registered extra case-list filter, by query-string key."""
+    return dict(_list_filters)
 
 
 def open_items(case: Case) -> list[str]:

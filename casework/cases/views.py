@@ -55,16 +55,25 @@ def index() -> str:
     form = CaseFilterForm(request.args, meta={"csrf": False})
     form.prepare(user)
     filters = form.to_filters()
-    page = queries.list_cases(user, filters)
-    overdue = queries.overdue_cases(user) if filters.page == 1 else []
     now = utcnow()
+    filters.extra = queries.extra_filters(request.args, now)
+    page = queries.list_cases(user, filters, now=now)
+    overdue = queries.overdue_cases(user) if filters.page == 1 else []
     service.record_list_view(
-        user, "cases", {case.id for case in [*page.cases, *overdue]}, filters=form.describe(), results=page.total
+        user,
+        "cases",
+        {case.id for case in [*page.cases, *overdue]},
+        filters={**form.describe(), **filters.extra},
+        results=page.total,
     )
     return render_template(
         "cases/list.html",
         filter_form=form,
         filters=filters,
+        extra_filters=queries.describe_extra_filters(filters.extra),
+        without_extra_filters=url_for(
+            "cases.index", **{key: values for key, values in request.args.lists() if key not in filters.extra}
+        ),
         page=page,
         overdue=overdue,
         overdue_reasons=queries.overdue_reasons_for([case.id for case in [*page.cases, *overdue]], now),

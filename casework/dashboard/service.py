@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from casework.auth.models import Team, User
-from casework.cases.models import Case, CaseStatus, RiskLevel
-from casework.cases.queries import overdue_clause, scope_clause
+from casework.cases.models import Case, CaseStatus, Channel, Outcome, RiskLevel
+from casework.cases.queries import Scope, overdue_clause, overdue_reasons_for, scope_clause
+from casework.contact.models import ContactPlan, DecisionNotice
+from casework.dashboard import figures
 from casework.db import utcnow
 from casework.extensions import db
-from casework.security import visible_cases_clause
+from casework.security import Permission, can, visible_cases_clause
+from casework.support.models import Referral, ReferralStatus, SupportService
+from casework.workdays import local_midnight
 
 
 @dataclass(frozen=True)
@@ -55,3 +62,373 @@ def caseload_by_team(user: User) -> list[tuple[Team, Caseload]]:
         .order_by(Team.name)
     )
     return [(team, Caseload(*counts)) for team, *counts in db.session.execute(query).all()]
+
+
+# --- The supervisors' and managers' dashboard --------------------------------------------------------
+# Every figure is counted in SQL with the condition its case list applies (``dashboard.figures``),
+# inside the same visibility rule and scope as that list, in a fixed number of queries.
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    """Whose cases the dashboard counts: a supervisor's team, or (managers) every team or one of them."""
+
+    user: User
+    period: figures.Period
+    team_id: int | None = None
+
+    @property
+    def list_scope(self) -> str:
+        """The case list's own scope for the same cases."""
+        return Scope.ALL if can(self.user, Permission.VIEW_ALL_TEAMS) else Scope.TEAM
+
+    def clause(self) -> sa.ColumnElement[bool]:
+        """The cases counted: those the user may see, in the scope (and team) chosen."""
+        team = Case.team_id == self.team_id if self.team_id else sa.true()
+        return sa.and_(visible_cases_clause(self.user), scope_clause(self.user, self.list_scope), team)
+
+    def link(self, **params: object) -> dict[str, object]:
+        """The case list's query string for a figure: the same scope and team, and the figure's filters."""
+        base: dict[str, object] = {"scope": self.list_scope}
+        if self.team_id:
+            base["team_id"] = self.team_id
+        return {**base, **params}
+
+
+@dataclass(frozen=True)
+class OfficerLoad:
+    """One officer's open cases by risk, and their overdue cases."""
+
+    officer_id: int
+    name: str
+    by_risk: dict[str, int]
+    unassessed: int
+    open_cases: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """A Victims' Code measure: items on time of items due, and the cases behind them."""
+
+    key: str
+    label: str
+    on_time: int
+    due: int
+    cases_due: int
+    cases_missed: int
+    due_link: dict[str, object]
+    missed_link: dict[str, object]
+    officers: tuple[Compliance, ...] = ()
+
+    @property
+    def percent(self) -> int | None:
+        """The share on time, rounded down, or ``None`` when nothing was due."""
+        return None if not self.due else self.on_time * 100 // self.due
+
+
+@dataclass
+class Dashboard:
+    """Every table of the dashboard, as counted."""
+
+    scope: DashboardScope
+    urgent: list[Case]
+    urgent_reasons: dict[int, list[str]]
+    headline: dict[str, int]
+    officers: list[OfficerLoad]
+    status_age: dict[CaseStatus, dict[str, int]]
+    weeks: list[date]
+    weekly: dict[str, dict[Channel, int]]
+    outcomes: dict[Outcome, int]
+    orders: dict[str, tuple[int, int]]
+    referrals: list[tuple[int, str, ReferralStatus, int, int]]
+    compliance: list[Compliance]
+    channels: list[Channel] = field(default_factory=list)
+
+    def week_total(self, monday: date) -> int:
+        """Reports in the week from ``monday`` (summed from the grouped counts the database returned)."""
+        return sum(self.weekly.get(monday.isoformat(), {}).values())
+
+
+URGENT_SHOWN = 20
+
+
+def _urgent_clause(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        figures.open_clause(), Case.risk_level == RiskLevel.HIGH, figures.reasons_clause(figures.CONTACT_REASONS, now)
+    )
+
+
+URGENT_LINK = {"open": "1", "risk": RiskLevel.HIGH.value, "reason": ",".join(figures.CONTACT_REASONS)}
+
+
+def _headline(scope: DashboardScope, now: datetime) -> dict[str, int]:
+    counts = db.session.execute(
+        sa.select(
+            sa.func.count().filter(_urgent_clause(now)),
+            sa.func.count().filter(figures.open_clause()),
+            sa.func.count().filter(figures.reasons_clause(("referral_to_send",), now)),
+            sa.func.count().filter(figures.reasons_clause(("spo_notification",), now)),
+        ).where(scope.clause())
+    ).one()
+    return dict(zip(("urgent", "open", "referrals_overdue", "spo_missed"), counts, strict=True))
+
+
+def _officers(scope: DashboardScope, now: datetime) -> list[OfficerLoad]:
+    open_case = figures.open_clause()
+    overdue = sa.func.count().filter(overdue_clause(now))
+    open_count = sa.func.count().filter(open_case)
+    query = (
+        sa.select(
+            User.id,
+            User.full_name,
+            *(sa.func.count().filter(open_case, Case.risk_level == level) for level in figures.RISK_COLUMNS),
+            sa.func.count().filter(open_case, Case.risk_level.is_(None)),
+            open_count,
+            overdue,
+        )
+        .join(Case, Case.officer_id == User.id)
+        .where(scope.clause())
+        .group_by(User.id, User.full_name)
+        .having(sa.or_(open_count > 0, overdue > 0))
+        .order_by(User.full_name, User.id)
+    )
+    loads = []
+    for officer_id, name, *by_risk, unassessed, open_cases, overdue_cases in db.session.execute(query):
+        levels = {level.value: count for level, count in zip(figures.RISK_COLUMNS, by_risk, strict=True)}
+        loads.append(OfficerLoad(officer_id, name, levels, unassessed, open_cases, overdue_cases))
+    return loads
+
+
+def _status_age(scope: DashboardScope, now: datetime) -> dict[CaseStatus, dict[str, int]]:
+    band = figures.age_band_expression(now).label("age_band")
+    rows = db.session.execute(
+        sa.select(Case.status, band, sa.func.count())
+        .where(scope.clause(), figures.open_clause())
+        .group_by(Case.status, band)
+    )
+    table: dict[CaseStatus, dict[str, int]] = {status: {} for status in CaseStatus if status != CaseStatus.CLOSED}
+    for status, key, count in rows:
+        table[status][key] = count
+    return table
+
+
+def _weekly(scope: DashboardScope, mondays: list[date]) -> dict[str, dict[Channel, int]]:
+    week = figures.week_expression(mondays).label("week")
+    rows = db.session.execute(
+        sa.select(week, Case.channel, sa.func.count())
+        .where(scope.clause(), Case.reported_at >= local_midnight(mondays[0]))
+        .group_by(week, Case.channel)
+    )
+    table: dict[str, dict[Channel, int]] = {}
+    for monday, channel, count in rows:
+        table.setdefault(monday, {})[channel] = count
+    return table
+
+
+def _outcomes(scope: DashboardScope) -> dict[Outcome, int]:
+    rows = db.session.execute(
+        sa.select(Case.outcome, sa.func.count())
+        .where(scope.clause(), figures.closed_clause(scope.period))
+        .group_by(Case.outcome)
+    )
+    return {outcome: count for outcome, count in rows if outcome is not None}
+
+
+def _orders(scope: DashboardScope, now: datetime) -> dict[str, tuple[int, int]]:
+    """Per kind of order figure: (orders, cases), from one query over the union of each kind's rows."""
+    period = scope.period
+    parts = [
+        figures.order_event_rows(kind, period).add_columns(sa.literal(kind).label("kind"))
+        for kind in figures.ORDER_EVENTS
+    ]
+    parts.append(figures.breach_rows(period).add_columns(sa.literal("breached").label("kind")))
+    parts.append(figures.expiring_rows(now).add_columns(sa.literal("expiring").label("kind")))
+    rows = sa.union_all(*parts).subquery()
+    query = (
+        sa.select(rows.c.kind, sa.func.count(sa.distinct(rows.c.order_id)), sa.func.count(sa.distinct(rows.c.case_id)))
+        .join(Case, Case.id == rows.c.case_id)
+        .where(scope.clause())
+        .group_by(rows.c.kind)
+    )
+    return {kind: (orders, cases) for kind, orders, cases in db.session.execute(query)}
+
+
+def _referrals(scope: DashboardScope) -> list[tuple[int, str, ReferralStatus, int, int]]:
+    rows = figures.referral_rows(scope.period).subquery()
+    query = (
+        sa.select(
+            rows.c.service_id,
+            SupportService.name,
+            rows.c.status,
+            sa.func.count(sa.distinct(rows.c.referral_id)),
+            sa.func.count(sa.distinct(rows.c.case_id)),
+        )
+        .join(Case, Case.id == rows.c.case_id)
+        .join(SupportService, SupportService.id == rows.c.service_id)
+        .where(scope.clause())
+        .group_by(rows.c.service_id, SupportService.name, rows.c.status)
+        .order_by(SupportService.name, rows.c.status)
+    )
+    return [(sid, name, ReferralStatus(status), n, cases) for sid, name, status, n, cases in db.session.execute(query)]
+
+
+def _measure(
+    scope: DashboardScope, case_id: Any, due: sa.ColumnElement[bool], on_time: sa.ColumnElement[bool]
+) -> list[tuple[int | None, str | None, int, int, int, int]]:
+    """Per officer in case: items due, items on time, cases with an item due, cases with one missed (one query).
+
+    A case has one officer in case (or none), so the groups' counts add up to the whole scope's.
+    """
+    query = (
+        sa.select(
+            Case.officer_id,
+            User.full_name,
+            sa.func.count(),
+            sa.func.count().filter(on_time),
+            sa.func.count(sa.distinct(case_id)),
+            sa.func.count(sa.distinct(case_id)).filter(~on_time),
+        )
+        .select_from(Case)
+        .join(case_id.table, case_id == Case.id)
+        .outerjoin(User, User.id == Case.officer_id)
+        .where(scope.clause(), due)
+        .group_by(Case.officer_id, User.full_name)
+        .order_by(User.full_name)
+    )
+    return [tuple(row) for row in db.session.execute(query)]  # type: ignore[misc]
+
+
+def _compliance(scope: DashboardScope, now: datetime) -> list[Compliance]:
+    period = scope.period
+    measures = [
+        (
+            "decisions",
+            "Victims told of key decisions within the deadline",
+            _measure(scope, DecisionNotice.case_id, figures.notices_due(period, now), figures.notice_on_time()),
+            {"decisions_due": period.value},
+            {"decisions_late": period.value},
+        ),
+        (
+            "updates",
+            "Scheduled victim updates not overdue (now)",
+            _measure(scope, ContactPlan.case_id, figures.plans_in_force(), figures.plan_on_time(now)),
+            {"planned": "1"},
+            {"reason": "victim_update"},
+        ),
+        (
+            "referrals",
+            "Referrals sent to the service within 2 working days of consent",
+            _measure(scope, Referral.case_id, figures.referrals_due(period, now), figures.referral_on_time()),
+            {"referrals_due": period.value},
+            {"referrals_late": period.value},
+        ),
+    ]
+    found = []
+    for key, label, rows, due_link, missed in measures:
+        officers = tuple(
+            Compliance(
+                key,
+                name,
+                on_time,
+                due,
+                cases_due,
+                cases_missed,
+                scope.link(officer_id=officer_id, **due_link),
+                scope.link(officer_id=officer_id, **missed),
+            )
+            for officer_id, name, due, on_time, cases_due, cases_missed in rows
+            if officer_id is not None
+        )
+        totals = [sum(row[column] for row in rows) for column in range(2, 6)]
+        due, on_time, cases_due, cases_missed = totals
+        found.append(
+            Compliance(
+                key,
+                label,
+                on_time,
+                due,
+                cases_due,
+                cases_missed,
+                scope.link(**due_link),
+                scope.link(**missed),
+                officers,
+            )
+        )
+    return found
+
+
+def dashboard(scope: DashboardScope, *, now: datetime | None = None) -> Dashboard:
+    """Every figure of the dashboard for ``scope``: a fixed number of queries, whatever the data size."""
+    now = now or utcnow()
+    urgent = list(
+        db.session.execute(
+            sa.select(Case)
+            .where(scope.clause(), _urgent_clause(now))
+            .options(joinedload(Case.officer))
+            .order_by(Case.reported_at, Case.id)
+            .limit(URGENT_SHOWN)
+        ).scalars()
+    )
+    mondays = figures.weeks(now)
+    weekly = _weekly(scope, mondays)
+    channels = [channel for channel in Channel if any(channel in row for row in weekly.values())]
+    return Dashboard(
+        scope=scope,
+        urgent=urgent,
+        urgent_reasons=overdue_reasons_for([case.id for case in urgent], now),
+        headline=_headline(scope, now),
+        officers=_officers(scope, now),
+        status_age=_status_age(scope, now),
+        weeks=mondays,
+        weekly=weekly,
+        outcomes=_outcomes(scope),
+        orders=_orders(scope, now),
+        referrals=_referrals(scope),
+        compliance=_compliance(scope, now),
+        channels=channels,
+    )
+
+
+def teams_for(user: User) -> list[Team]:
+    """The teams a manager may pick from (supervisors see their own team only)."""
+    if not can(user, Permission.VIEW_ALL_TEAMS):
+        return []
+    return list(db.session.execute(sa.select(Team).order_by(Team.name)).scalars())
+
+
+# --- An officer's own figures, on their home page -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyFigures:
+    """An officer's own counts, each the size of the list it links to (``links``)."""
+
+    counts: dict[str, int]
+    links: dict[str, dict[str, object]]
+
+
+def my_figures(user: User, *, now: datetime | None = None) -> MyFigures:
+    """Open cases by risk, contacts due today and overdue, orders expiring, recent breaches: one query."""
+    now = now or utcnow()
+    recent = figures.default_period(now)
+    conditions: dict[str, tuple[sa.ColumnElement[bool], dict[str, object]]] = {
+        **{
+            level.value: (sa.and_(figures.open_clause(), Case.risk_level == level), {"open": "1", "risk": level.value})
+            for level in figures.RISK_COLUMNS
+        },
+        "unassessed": (sa.and_(figures.open_clause(), Case.risk_level.is_(None)), {"open": "1", "unassessed": "1"}),
+        "due_today": (figures.due_today_clause(now), {"due_today": "1"}),
+        "contact_overdue": (
+            figures.reasons_clause(figures.CONTACT_REASONS, now),
+            {"reason": ",".join(figures.CONTACT_REASONS)},
+        ),
+        "orders_expiring": (figures.figure_clause("order_expiring", "1", now), {"order_expiring": "1"}),
+        "breaches": (figures.figure_clause("order_breached", recent.value, now), {"order_breached": recent.value}),
+    }
+    query = sa.select(*(sa.func.count().filter(condition) for condition, _ in conditions.values())).where(
+        visible_cases_clause(user), scope_clause(user, Scope.MINE)
+    )
+    counts = dict(zip(conditions, db.session.execute(query).one(), strict=True))
+    links = {key: {"scope": Scope.MINE, **params} for key, (_, params) in conditions.items()}
+    return MyFigures(counts, links)

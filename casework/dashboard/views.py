@@ -1,18 +1,24 @@
-"""The home page: what needs doing, by role."""
+"""The home page by role, the supervisors' and managers' dashboard, and exports of lists and tables."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
-from casework.auth.models import Role, User
+from casework.auth.models import Role, Team, User
 from casework.cases import queries, registry
 from casework.cases import service as cases
-from casework.dashboard import service
+from casework.cases.filters import CaseFilterForm
+from casework.dashboard import exports, figures, service
+from casework.dashboard.forms import DashboardFilterForm, ExportForm
 from casework.db import utcnow
+from casework.forms import apply_service
 from casework.people import queries as people_queries
+from casework.security import Permission, can, require
 from casework.support import service as support
 
 bp = Blueprint("dashboard", __name__)
@@ -20,7 +26,11 @@ bp = Blueprint("dashboard", __name__)
 
 def _home_data(user: User) -> dict[str, Any]:
     if user.role == Role.OFFICER:
-        return {"caseload": service.caseload(user, queries.Scope.MINE), "overdue": queries.overdue_cases(user)}
+        return {
+            "caseload": service.caseload(user, queries.Scope.MINE),
+            "overdue": queries.overdue_cases(user),
+            "mine": service.my_figures(user),
+        }
     if user.role == Role.SUPERVISOR:
         return {
             "caseload": service.caseload(user, queries.Scope.TEAM),
@@ -50,3 +60,123 @@ def home() -> str:
     if shown:
         cases.record_list_view(user, "home", shown)
     return render_template(f"dashboard/home_{user.role.value}.html", **data)
+
+
+@bp.route("/dashboard")
+@require(Permission.DASHBOARD_VIEW)
+def dashboard() -> str:
+    """Caseload, flow, orders, referrals and Victims' Code compliance: each figure links to its case list."""
+    user = current_user._get_current_object()
+    now = utcnow()
+    form, teams, scope = _dashboard_scope(user, now)
+    period = scope.period
+    data = service.dashboard(scope, now=now)
+    cases.record_list_view(
+        user,
+        "dashboard",
+        {case.id for case in data.urgent},
+        filters={"team_id": scope.team_id, "period": period.value},
+    )
+
+    def link(**params: object) -> str:
+        return url_for("cases.index", **scope.link(**params))
+
+    return render_template(
+        "dashboard/dashboard.html",
+        form=form,
+        teams=teams,
+        data=data,
+        period=period,
+        link=link,
+        figures=figures,
+        urgent_link=service.URGENT_LINK,
+        may_export=can(user, Permission.CASES_EXPORT),
+    )
+
+
+def _dashboard_scope(user: User, now: datetime) -> tuple[DashboardFilterForm, list[Team], service.DashboardScope]:
+    teams = service.teams_for(user)
+    form = DashboardFilterForm(request.args, meta={"csrf": False})
+    form.prepare(teams)
+    return form, teams, service.DashboardScope(user, form.period(now), form.team(teams))
+
+
+def _download(content: bytes, name: str, file_format: str) -> Response:
+    mimetype, extension = exports.FORMATS[file_format]
+    filename = f"{name}-{utcnow():%Y%m%d-%H%M}.{extension}"
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+def _export_page(form: ExportForm, what: str, rows: int, filters: dict[str, str], back: str) -> str:
+    return render_template("dashboard/export.html", form=form, what=what, rows=rows, filters=filters, back=back)
+
+
+@bp.route("/exports/cases", methods=["GET", "POST"])
+@require(Permission.CASES_EXPORT)
+def export_cases() -> str | Response:
+    """Export the case list filtered as in the query string, after asking why (audited as a disclosure)."""
+    user = current_user._get_current_object()
+    now = utcnow()
+    list_form = CaseFilterForm(request.args, meta={"csrf": False})
+    list_form.prepare(user)
+    filters = list_form.to_filters()
+    filters.extra = queries.extra_filters(request.args, now)
+    described = {**list_form.describe(), **filters.extra}
+    described.pop("page", None)
+    form = ExportForm()
+    if form.validate_on_submit():
+        table = apply_service(form, exports.case_table, user, filters, now)
+        if table is not None:
+            content = apply_service(
+                form,
+                exports.export,
+                user,
+                table,
+                what="cases",
+                file_format=form.file_format.data,
+                reason=form.reason.data or "",
+                filters=described,
+            )
+            if content is not None:
+                return _download(content, "cases", form.file_format.data)
+    words = {key: str(value) for key, value in list_form.describe().items() if key != "page"}
+    words.update(queries.describe_extra_filters(filters.extra))
+    back = url_for("cases.index", **{key: values for key, values in request.args.lists()})
+    return _export_page(form, "cases", exports.visible_count(user, filters, now), words, back)
+
+
+@bp.route("/exports/dashboard/<table>", methods=["GET", "POST"])
+@require(Permission.CASES_EXPORT)
+def export_dashboard_table(table: str) -> str | Response:
+    """Export one dashboard table for the team and period in the query string, after asking why."""
+    if table not in exports.DASHBOARD_TABLES:
+        abort(404)
+    user = current_user._get_current_object()
+    now = utcnow()
+    _, _, scope = _dashboard_scope(user, now)
+    data = service.dashboard(scope, now=now)
+    rows = exports.DASHBOARD_TABLES[table](data)
+    described = {"table": table, "team_id": scope.team_id, "period": scope.period.value}
+    form = ExportForm()
+    if form.validate_on_submit():
+        content = apply_service(
+            form,
+            exports.export,
+            user,
+            rows,
+            what=f"dashboard:{table}",
+            file_format=form.file_format.data,
+            reason=form.reason.data or "",
+            filters=described,
+        )
+        if content is not None:
+            return _download(content, f"dashboard-{table}", form.file_format.data)
+    words = {"Table": rows.title, "Period": scope.period.describe()}
+    if scope.team_id:
+        words["Team"] = next(team.name for team in service.teams_for(user) if team.id == scope.team_id)
+    back = url_for("dashboard.dashboard", **{key: values for key, values in request.args.lists()})
+    return _export_page(form, rows.title, len(rows.rows), words, back)
