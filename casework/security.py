@@ -420,6 +420,8 @@ ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {
     Permission.RETENTION_REVIEW,
     Permission.ERASE_PERSONAL_DATA,
 }
+
+
 # --- Dashboard and exports ------------------------------------------------------------------------
 # Supervisors see their team's dashboard, managers every team's. Exports (a disclosure of case data
 # outside the system) are for the same two roles: officers work cases one at a time and have no

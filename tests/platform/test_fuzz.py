@@ -175,6 +175,7 @@ def world(app: Flask, db_session: Any, tmp_path: Path, monkeypatch: pytest.Monke
         "report_id": intake.record_report(victim_answers()).id,
         "number": 1,
         "kind": "needs_assessment",
+        "table": "caseload",
     }
     db.session.commit()
     users = {

@@ -35,6 +35,11 @@ ROLES = ("officer", "supervisor", "manager", "adviser", "admin", "anonymous")
 # endpoint                     method  officer supervisor manager adviser admin anonymous
 EXPECTATIONS = """
 dashboard.home                 GET     ok      ok      ok      ok      ok      in
+dashboard.dashboard            GET     403     ok      ok      403     403     in
+dashboard.export_cases         GET     403     ok      ok      403     403     in
+dashboard.export_cases         POST    403     ok      ok      403     403     in
+dashboard.export_dashboard_table GET   403     ok      ok      403     403     in
+dashboard.export_dashboard_table POST  403     ok      ok      403     403     in
 auth.change_password           GET     ok      ok      ok      ok      ok      in
 auth.change_password           POST    ok      ok      ok      ok      ok      in
 auth.sessions                  GET     ok      ok      ok      ok      ok      in
@@ -174,6 +179,7 @@ def scene(app, db_session, monkeypatch) -> Scene:
         "disclosure_id": disclosure.id,
         "referral_id": referral.id,
         "kind": AftercareKind.NEEDS_ASSESSMENT.value,
+        "table": "caseload",
         "report_id": report.id,
         "number": 1,
         "package": "govuk",
