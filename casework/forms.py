@@ -144,9 +144,11 @@ def date_required(message: str) -> Callable[[Any, GovDateField], None]:
 
 
 def _text_validators(label: str, max_length: int, required: str | None) -> list[Any]:
+    name = label.removesuffix(" (optional)")
+    name = "Your answer" if name.endswith("?") else name
     return [
         DataRequired(required) if required else Optional(),
-        Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        Length(max=max_length, message=f"{name} must be {max_length} characters or fewer"),
     ]
 
 

@@ -109,7 +109,12 @@ class AllocateForm(VersionedForm):
 
     officer_id = SelectField("Officer in case", widget=GovSelect(), coerce=int)
     supervisor_id = SelectField("Supervisor", widget=GovSelect(), coerce=int)
-    reason = text_area("Reason for the change", REASON_MAX)
+    reason = text_area("Reason for the change (optional)", REASON_MAX)
+    keep_previous_officer = BooleanField(
+        "Keep the previous officer in case on the access list",
+        widget=GovCheckboxInput(),
+        description="The case is restricted: otherwise they can no longer see it once it is reallocated.",
+    )
     submit = SubmitField("Allocate", widget=GovSubmitInput())
 
 
@@ -153,13 +158,17 @@ class NoteForm(CaseworkForm):
 
 
 class RestrictForm(CaseworkForm):
-    """Restrict a case or lift the restriction (``target`` says which, so a double submit changes nothing)."""
+    """Restrict a case to its access list."""
 
-    target = RadioField(
-        "Restriction", choices=[("1", "Restricted"), ("0", "Not restricted")], validators=[InputRequired()]
-    )
-    reason = text_area("Reason", REASON_MAX, required="Enter the reason")
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
+    reason = text_area("Why restrict this case?", REASON_MAX, required="Enter why you are restricting this case")
+    submit = SubmitField("Restrict this case", widget=GovSubmitInput())
+
+
+class LiftRestrictionForm(CaseworkForm):
+    """Lift a case's restriction: a confirmation page of its own."""
+
+    reason = text_area("Why lift the restriction?", REASON_MAX, required="Enter why you are lifting the restriction")
+    submit = SubmitField("Lift the restriction", widget=GovSubmitInput())
 
 
 class GrantAccessForm(CaseworkForm):
@@ -170,5 +179,18 @@ class GrantAccessForm(CaseworkForm):
         widget=GovTextInput(),
         validators=[DataRequired("Enter an email address"), Length(max=254, message="Email address is too long")],
     )
-    reason = text_area("Reason", REASON_MAX, required="Enter the reason")
+    reason = text_area(
+        "Why do they need to see this case?", REASON_MAX, required="Enter why they need to see this case"
+    )
     submit = SubmitField("Add to access list", widget=GovSubmitInput())
+
+
+class RemoveAccessForm(CaseworkForm):
+    """Take someone off a restricted case's access list: a confirmation page of its own."""
+
+    reason = text_area(
+        "Why do they no longer need to see this case?",
+        REASON_MAX,
+        required="Enter why they no longer need to see this case",
+    )
+    submit = SubmitField("Remove from the access list", widget=GovSubmitInput())

@@ -17,8 +17,10 @@ from casework.cases.forms import (
     CloseForm,
     EditCaseForm,
     GrantAccessForm,
+    LiftRestrictionForm,
     NewCaseForm,
     NoteForm,
+    RemoveAccessForm,
     ReopenForm,
     RestrictForm,
     StatusForm,
@@ -35,6 +37,7 @@ from casework.cases.models import (
     ReporterType,
 )
 from casework.db import utcnow
+from casework.errors import NotFound
 from casework.forms import VersionedForm, apply_service, run_versioned
 from casework.security import Permission, can, ensure_case, require
 
@@ -180,6 +183,8 @@ def allocate(case_id: int) -> str | Response:
     form.supervisor_id.choices = [(0, "Select a supervisor")] + [
         (user.id, user.full_name) for user in service.team_members(case.team_id, service.SUPERVISOR_ROLES)
     ]
+    if not (case.restricted and case.officer_id):
+        del form.keep_previous_officer
     if request.method == "GET":
         form.version.data = case.version_id
         form.officer_id.data = case.officer_id or 0
@@ -192,6 +197,7 @@ def allocate(case_id: int) -> str | Response:
             officer_id=form.officer_id.data or 0,
             supervisor_id=form.supervisor_id.data or 0,
             reason=form.reason.data or None,
+            keep_previous_officer="keep_previous_officer" in form and bool(form.keep_previous_officer.data),
         )
         if allocated is not None:
             flash("The case has been allocated.", "success")
@@ -281,28 +287,25 @@ def audit_trail(case_id: int) -> str:
 
 @bp.route("/<int:case_id>/access", methods=["GET", "POST"])
 def access(case_id: int) -> str | Response:
-    """Restrict the case, lift the restriction, or add to its access list."""
+    """The restriction and access list: restrict the case, or add people to its access list."""
     case = load_case(case_id, Permission.CASE_RESTRICT)
     user = current_user._get_current_object()
     restrict_form = RestrictForm(prefix="restrict")
     grant_form = GrantAccessForm(prefix="grant")
     if request.method == "POST":
-        if "restrict-submit" in request.form and restrict_form.validate_on_submit():
+        if not case.restricted and "restrict-submit" in request.form and restrict_form.validate_on_submit():
             changed = apply_service(
                 restrict_form,
                 service.set_restricted,
                 user,
                 case,
-                restricted=restrict_form.target.data == "1",
+                restricted=True,
                 reason=restrict_form.reason.data or "",
             )
             if changed is not None:
-                flash(
-                    "The case is now restricted." if changed.restricted else "The restriction has been lifted.",
-                    "success",
-                )
+                flash("The case is now restricted.", "success")
                 return redirect(url_for("cases.access", case_id=case.id))
-        elif "grant-submit" in request.form and grant_form.validate_on_submit():
+        elif case.restricted and "grant-submit" in request.form and grant_form.validate_on_submit():
             granted = apply_service(
                 grant_form,
                 service.grant_access,
@@ -322,5 +325,52 @@ def access(case_id: int) -> str | Response:
         grant_form=grant_form,
         form=restrict_form if restrict_form.errors else grant_form,
         people=service.access_list(case) if case.restricted else [],
-        active_tab="summary",
+        holders={case.officer_id, case.supervisor_id, user.id},
     )
+
+
+@bp.route("/<int:case_id>/access/lift", methods=["GET", "POST"])
+def lift_restriction(case_id: int) -> str | Response:
+    """Confirm lifting a case's restriction, with the reason."""
+    case = load_case(case_id, Permission.CASE_RESTRICT)
+    if not case.restricted:
+        return redirect(url_for("cases.access", case_id=case.id))
+    form = LiftRestrictionForm()
+    if form.validate_on_submit():
+        changed = apply_service(
+            form,
+            service.set_restricted,
+            current_user._get_current_object(),
+            case,
+            restricted=False,
+            reason=form.reason.data or "",
+        )
+        if changed is not None:
+            flash("The restriction has been lifted.", "success")
+            return redirect(url_for("cases.access", case_id=case.id))
+    viewed(case, "lift restriction")
+    return render_template("cases/lift_restriction.html", case=case, form=form)
+
+
+@bp.route("/<int:case_id>/access/<int:user_id>/remove", methods=["GET", "POST"])
+def remove_access(case_id: int, user_id: int) -> str | Response:
+    """Confirm taking someone off a restricted case's access list, with the reason."""
+    case = load_case(case_id, Permission.CASE_RESTRICT)
+    person = next((member for member in service.access_list(case) if member.id == user_id), None)
+    if person is None:
+        raise NotFound("No such person on the access list")
+    form = RemoveAccessForm()
+    if form.validate_on_submit():
+        removed = apply_service(
+            form,
+            service.remove_access,
+            current_user._get_current_object(),
+            case,
+            person,
+            reason=form.reason.data or "",
+        )
+        if removed is not None:
+            flash(f"{removed.full_name} can no longer see this case.", "success")
+            return redirect(url_for("cases.access", case_id=case.id))
+    viewed(case, "remove from access list", user_id=person.id)
+    return render_template("cases/remove_access.html", case=case, form=form, person=person)
