@@ -11,10 +11,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from casework.audit.models import AuditAction
 from casework.cases.models import CaseStatus, Channel, Classification, NoteVisibility, Offence, Outcome, ReporterType
+from casework.cases.queries import AuditFilters
 from casework.db import utcnow
 from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, text_area, text_field
 from casework.workdays import LONDON
@@ -194,3 +196,44 @@ class RemoveAccessForm(CaseworkForm):
         required="Enter why they no longer need to see this case",
     )
     submit = SubmitField("Remove from the access list", widget=GovSubmitInput())
+
+
+AUDIT_ACTIONS = [
+    (AuditAction.VIEW.value, "Viewed"),
+    (AuditAction.CREATE.value, "Created"),
+    (AuditAction.UPDATE.value, "Changed"),
+    (AuditAction.DISCLOSE.value, "Disclosed"),
+    (AuditAction.COMBINE.value, "Linked with other records"),
+    (AuditAction.ACCESS_DENIED.value, "Refused access"),
+]
+
+
+class AuditFilterForm(CaseworkForm):
+    """Narrow a case's audit trail (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(
+        "Action", widget=GovSelect(), choices=[("", "Any action"), *AUDIT_ACTIONS], validators=[Optional()]
+    )
+    user = SelectField("Person", widget=GovSelect(), choices=[("", "Anyone")], validators=[Optional()])
+    since = DateField("From", widget=GovTextInput(), validators=[Optional()], format="%Y-%m-%d")
+    until = DateField("To", widget=GovTextInput(), validators=[Optional()], format="%Y-%m-%d")
+    submit = SubmitField("Apply filters", widget=GovSubmitInput())
+
+    def offer_people(self, people: list[tuple[int, str]]) -> None:
+        """The people who appear in this case's trail."""
+        self.user.choices = [("", "Anyone"), *[(str(user_id), name) for user_id, name in people]]
+
+    def to_filters(self, page: int) -> AuditFilters:
+        """The filters asked for; an unknown value is ignored rather than refused."""
+        valid = self.validate()
+        user = self.user.data or ""
+        return AuditFilters(
+            action=AuditAction(self.action.data) if valid and self.action.data else None,
+            user_id=int(user) if valid and user.isdigit() else None,
+            since=self.since.data if valid else None,
+            until=self.until.data if valid else None,
+            page=page,
+        )

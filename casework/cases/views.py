@@ -14,6 +14,7 @@ from casework.cases import queries, registry, service
 from casework.cases.filters import CaseFilterForm
 from casework.cases.forms import (
     AllocateForm,
+    AuditFilterForm,
     CloseForm,
     EditCaseForm,
     GrantAccessForm,
@@ -281,8 +282,14 @@ def log(case_id: int) -> str | Response:
 def audit_trail(case_id: int) -> str:
     """Who opened or changed this case, and when."""
     case = load_case(case_id, Permission.CASE_VIEW_AUDIT)
-    viewed(case, "audit")
-    return render_template("cases/audit.html", case=case, events=queries.case_audit_events(case), active_tab="audit")
+    form = AuditFilterForm(request.args)
+    page_number = request.args.get("page", "1")
+    filters = form.to_filters(int(page_number) if page_number.isdigit() else 1)
+    page = queries.case_audit_page(case, filters)
+    form.offer_people(page.people)
+    viewed(case, "audit", page=page.page)
+    query = {name: value for name, value in request.args.items() if name != "page" and value}
+    return render_template("cases/audit.html", case=case, audit=page, filter_form=form, query=query, active_tab="audit")
 
 
 @bp.route("/<int:case_id>/access", methods=["GET", "POST"])
