@@ -127,7 +127,8 @@ class GovDateField(DateField):
                 raise ValueError
             self.data = date(year, month, day)
         except (ValueError, OverflowError) as error:
-            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026") from error
+            name = self.label.text.removesuffix(" (optional)")
+            raise ValueError(f"{name} must be a real date, like 27 3 2026") from error
 
 
 def date_required(message: str) -> Callable[[Any, GovDateField], None]:

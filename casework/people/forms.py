@@ -63,7 +63,7 @@ class VictimForm(PartyForm):
         description="Stalking victims usually qualify as persistently targeted or intimidated.",
         choices=[("yes", "Yes"), ("no", "No")],
         default="yes",
-        validators=[InputRequired("Select whether they are entitled to enhanced rights")],
+        validators=[Optional()],
     )
     enhanced_rights_reason = text_area("Reason for the enhanced rights decision (optional)", 1000)
     submit = SubmitField("Add the victim", widget=GovSubmitInput())
