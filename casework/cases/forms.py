@@ -228,12 +228,12 @@ class AuditFilterForm(CaseworkForm):
 
     def to_filters(self, page: int) -> AuditFilters:
         """The filters asked for; an unknown value is ignored rather than refused."""
-        valid = self.validate()
+        self.validate()
         user = self.user.data or ""
         return AuditFilters(
-            action=AuditAction(self.action.data) if valid and self.action.data else None,
-            user_id=int(user) if valid and user.isdigit() else None,
-            since=self.since.data if valid else None,
-            until=self.until.data if valid else None,
+            action=AuditAction(self.action.data) if self.action.data and not self.action.errors else None,
+            user_id=int(user) if user.isdigit() and not self.user.errors else None,
+            since=None if self.since.errors else self.since.data,
+            until=None if self.until.errors else self.until.data,
             page=page,
         )

@@ -325,13 +325,12 @@ class AuditRow:
 
 @dataclass(frozen=True)
 class AuditPage:
-    """A page of a case's audit trail, newest first, and the people who appear in it (for the filter)."""
+    """A page of a case's audit trail, newest first."""
 
     rows: list[AuditRow]
     total: int
     page: int
     pages: int
-    people: list[tuple[int, str]]
 
 
 def _field_changes(detail: dict[str, object] | None) -> list[FieldChange]:
@@ -350,14 +349,27 @@ def _field_changes(detail: dict[str, object] | None) -> list[FieldChange]:
     return []
 
 
+def _of_case(case: Case) -> sa.ColumnElement[bool]:
+    return sa.and_(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id))
+
+
+def case_audit_people(case: Case) -> list[tuple[int, str]]:
+    """(user id, name) of everyone who appears in the case's audit trail, by name (the person filter)."""
+    query = (
+        sa.select(User.id, User.full_name)
+        .where(User.id.in_(sa.select(AuditEvent.user_id).where(_of_case(case)).distinct()))
+        .order_by(User.full_name)
+    )
+    return [(user_id, name) for user_id, name in db.session.execute(query)]
+
+
 def case_audit_page(case: Case, filters: AuditFilters) -> AuditPage:
     """The case's audit trail, filtered and a page at a time, with names rather than email addresses.
 
     ``changes`` in an event's detail become field, before and after; values recorded as sealed (a victim's
     address and safe contact details) are never recorded, so never shown.
     """
-    of_case = sa.and_(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id))
-    query = sa.select(AuditEvent).where(of_case)
+    query = sa.select(AuditEvent).where(_of_case(case))
     if filters.action is not None:
         query = query.where(AuditEvent.action == filters.action)
     if filters.user_id is not None:
@@ -376,19 +388,11 @@ def case_audit_page(case: Case, filters: AuditFilters) -> AuditPage:
             .offset((page - 1) * AUDIT_PAGE_SIZE)
         ).scalars()
     )
-    people = [
-        (user_id, name)
-        for user_id, name in db.session.execute(
-            sa.select(User.id, User.full_name)
-            .where(User.id.in_(sa.select(AuditEvent.user_id).where(of_case).distinct()))
-            .order_by(User.full_name)
-        )
-    ]
-    names = dict(people)
+    names = dict(case_audit_people(case))
     rows = [
         AuditRow(
             event, names.get(event.user_id, event.actor) if event.user_id else event.actor, _field_changes(event.detail)
         )
         for event in events
     ]
-    return AuditPage(rows, total, page, pages, people)
+    return AuditPage(rows, total, page, pages)

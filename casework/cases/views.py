@@ -283,11 +283,10 @@ def audit_trail(case_id: int) -> str:
     """Who opened or changed this case, and when."""
     case = load_case(case_id, Permission.CASE_VIEW_AUDIT)
     form = AuditFilterForm(request.args)
+    form.offer_people(queries.case_audit_people(case))
     page_number = request.args.get("page", "1")
-    filters = form.to_filters(int(page_number) if page_number.isdigit() else 1)
-    page = queries.case_audit_page(case, filters)
-    form.offer_people(page.people)
-    viewed(case, "audit", page=page.page)
+    page = queries.case_audit_page(case, form.to_filters(int(page_number) if page_number.isdigit() else 1))
+    viewed(case, "audit", audit_page=page.page)
     query = {name: value for name, value in request.args.items() if name != "page" and value}
     return render_template("cases/audit.html", case=case, audit=page, filter_form=form, query=query, active_tab="audit")
 
