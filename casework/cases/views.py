@@ -38,7 +38,6 @@ from casework.cases.models import (
     ReporterType,
 )
 from casework.db import utcnow
-from casework.errors import NotFound
 from casework.forms import VersionedForm, apply_service, run_versioned
 from casework.security import Permission, can, ensure_case, require
 
@@ -339,10 +338,8 @@ def access(case_id: int) -> str | Response:
 def lift_restriction(case_id: int) -> str | Response:
     """Confirm lifting a case's restriction, with the reason."""
     case = load_case(case_id, Permission.CASE_RESTRICT)
-    if not case.restricted:
-        return redirect(url_for("cases.access", case_id=case.id))
     form = LiftRestrictionForm()
-    if form.validate_on_submit():
+    if case.restricted and form.validate_on_submit():
         changed = apply_service(
             form,
             service.set_restricted,
@@ -363,10 +360,8 @@ def remove_access(case_id: int, user_id: int) -> str | Response:
     """Confirm taking someone off a restricted case's access list, with the reason."""
     case = load_case(case_id, Permission.CASE_RESTRICT)
     person = next((member for member in service.access_list(case) if member.id == user_id), None)
-    if person is None:
-        raise NotFound("No such person on the access list")
     form = RemoveAccessForm()
-    if form.validate_on_submit():
+    if person is not None and form.validate_on_submit():
         removed = apply_service(
             form,
             service.remove_access,
@@ -378,5 +373,5 @@ def remove_access(case_id: int, user_id: int) -> str | Response:
         if removed is not None:
             flash(f"{removed.full_name} can no longer see this case.", "success")
             return redirect(url_for("cases.access", case_id=case.id))
-    viewed(case, "remove from access list", user_id=person.id)
+    viewed(case, "remove from access list", user_id=user_id)
     return render_template("cases/remove_access.html", case=case, form=form, person=person)

@@ -28,8 +28,8 @@ def _fill_today(page: Page, prefix: str) -> None:
 
 
 def _record_incident(page: Page, what: str) -> None:
-    page.get_by_role("link", name="Record an incident").click()
-    assert page.locator(".govuk-back-link").count() == 1
+    page.get_by_role("button", name="Record an incident").click()
+    expect(page.locator(".govuk-back-link")).to_have_count(1)
     _fill_today(page, "occurred_on")
     page.get_by_label("What happened").fill(what)
     page.get_by_role("button", name="Save incident").click()
@@ -56,7 +56,7 @@ def test_the_recording_officer_finishes_the_report_before_allocation(page: Page,
     page.get_by_label("Victim", exact=True).check()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a victim")
-    assert page.locator(".moj-sub-navigation").count() == 0
+    expect(page.locator(".moj-sub-navigation")).to_have_count(0)
     page.get_by_label("First name").fill("Marisol")
     page.get_by_label("Last name").fill("Ferreira-Quint")
     page.get_by_role("button", name="Add the victim").click()
