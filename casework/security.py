@@ -331,8 +331,6 @@ def _view_contact(user: User, case: Case) -> bool:
 @object_rule(Permission.CONTACT_EDIT)
 def _edit_contact(user: User, case: Case) -> bool:
     return can_see_case(user, case)
-
-
 # --- Protective orders -----------------------------------------------------------------------
 
 
@@ -340,8 +338,6 @@ def _edit_contact(user: User, case: Case) -> bool:
 def _manage_orders(user: User, case: Case) -> bool:
     """Officers and supervisors record and change the orders of open cases they may see (managers only read)."""
     return case.is_open and can_see_case(user, case)
-
-
 # --- Victim support advisers -------------------------------------------------------------
 # An adviser never passes ``visible_cases_clause`` (the case pages stay closed to them). They
 # see the victim-facing part of a case, on the support pages only, while their service holds a
@@ -416,8 +412,6 @@ def ensure_adviser_case(case: Case) -> None:
     """Refuse (404, audited) unless the signed-in adviser may see the victim-facing part of ``case``."""
     if not can(current_user, Permission.SUPPORT_CASE_VIEW, case):
         deny("case", case.id, hide=True)
-
-
 # --- Online reports (intake) ------------------------------------------------------------------
 
 
