@@ -127,7 +127,8 @@ class GovDateField(DateField):
                 raise ValueError
             self.data = date(year, month, day)
         except (ValueError, OverflowError) as error:
-            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026") from error
+            name = self.label.text.removesuffix(" (optional)")
+            raise ValueError(f"{name} must be a real date, like 27 3 2026") from error
 
 
 def date_required(message: str) -> Callable[[Any, GovDateField], None]:
@@ -144,9 +145,11 @@ def date_required(message: str) -> Callable[[Any, GovDateField], None]:
 
 
 def _text_validators(label: str, max_length: int, required: str | None) -> list[Any]:
+    name = label.removesuffix(" (optional)")
+    name = "Your answer" if name.endswith("?") else name
     return [
         DataRequired(required) if required else Optional(),
-        Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        Length(max=max_length, message=f"{name} must be {max_length} characters or fewer"),
     ]
 
 

@@ -196,7 +196,9 @@ def visible_cases_clause(user: User) -> sa.ColumnElement[bool]:
     Otherwise officers and supervisors see their team's cases and those assigned to them;
     managers see every non-restricted case; advisers and admins see none here.
     """
-    on_access_list = sa.exists().where(CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id)
+    on_access_list = sa.exists().where(
+        CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id, CaseAccess.removed_at.is_(None)
+    )
     if user.role == Role.MANAGER:
         unrestricted_rule: sa.ColumnElement[bool] = sa.true()
     elif user.role in {Role.OFFICER, Role.SUPERVISOR}:
@@ -267,8 +269,18 @@ def _view_case_audit(user: User, case: Case) -> bool:
 
 @object_rule(Permission.SEALED_DETAILS_VIEW)
 def _see_sealed_details(user: User, case: Case) -> bool:
-    """Only the officer in case and the case's supervisor (advisers with a referral: see ``support``)."""
-    return user.id in {case.officer_id, case.supervisor_id} and can_see_case(user, case)
+    """The officer in case and the case's supervisor (advisers with a referral: see ``support``).
+
+    Until the case is allocated, whoever recorded the report may too: they take the victim's details
+    at intake, and entering them is not a disclosure. Allocation ends that window.
+    """
+    entitled = user.id in {case.officer_id, case.supervisor_id} or recorder_awaiting_allocation(user, case)
+    return entitled and can_see_case(user, case)
+
+
+def recorder_awaiting_allocation(user: User, case: Case) -> bool:
+    """Whether ``user`` recorded ``case`` and it still has no officer in case (the recorder's window)."""
+    return case.officer_id is None and case.is_open and case.created_by_id == user.id
 
 
 @object_rule(Permission.SEALED_DETAILS_BREAK_GLASS)
@@ -354,7 +366,9 @@ def adviser_cases_clause(user: User) -> sa.ColumnElement[bool]:
         live.c.service_id == user.support_service_id,
         live.c.status.in_(ADVISER_VISIBLE_STATUSES),
     )
-    on_access_list = sa.exists().where(CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id)
+    on_access_list = sa.exists().where(
+        CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id, CaseAccess.removed_at.is_(None)
+    )
     return sa.and_(referred, sa.or_(~Case.restricted, on_access_list))
 
 

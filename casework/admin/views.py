@@ -97,12 +97,16 @@ def edit_user(user_id: int) -> str | Response:
     )
 
 
-@bp.route("/users/<int:user_id>/<any(deactivate, reactivate):action>", methods=["POST"])
+@bp.route("/users/<int:user_id>/<any(deactivate, reactivate):action>", methods=["GET", "POST"])
 @require(Permission.MANAGE_USERS)
 def set_active(user_id: int, action: str) -> str | Response:
-    """Deactivate or reactivate an account."""
+    """Deactivate (after a confirmation page) or reactivate an account."""
     user = service.get_user(user_id)
     form = ConfirmForm()
+    if request.method == "GET":
+        if action != "deactivate" or not user.active:
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+        return render_template("admin/confirm_deactivate.html", user=user, confirm_form=form)
     if form.validate_on_submit():
         done = apply_service(form, service.set_active, _actor(), user, action == "reactivate")
         if done is not None:

@@ -131,3 +131,31 @@ def _refuse_audit_changes(session: Session, flush_context: object, instances: ob
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuditEvent | AuditSeal):
             raise AuditTrailIsAppendOnly("audit events are never changed or deleted")
+
+
+SEALED_CHANGE = "changed (not shown)"
+
+
+def field_changes(
+    before: Any, after: dict[str, Any], *, sealed: frozenset[str] | set[str] = frozenset()
+) -> dict[str, list[str | None] | str]:
+    """What an edit changes, for an audit row's ``changes``: ``{field: [before, after]}``.
+
+    ``before`` is the record (read with ``getattr``) and ``after`` the new values. Sealed fields (a
+    victim's address, safe phone and email) are named with ``SEALED_CHANGE``, never their values.
+    """
+    changes: dict[str, list[str | None] | str] = {}
+    for name, new in after.items():
+        old = getattr(before, name, None)
+        if old == new:
+            continue
+        changes[name] = SEALED_CHANGE if name in sealed else [_shown(old), _shown(new)]
+    return changes
+
+
+def _shown(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(getattr(value, "label", value))

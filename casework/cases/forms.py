@@ -11,10 +11,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from casework.audit.models import AuditAction
 from casework.cases.models import CaseStatus, Channel, Classification, NoteVisibility, Offence, Outcome, ReporterType
+from casework.cases.queries import AuditFilters
 from casework.db import utcnow
 from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, text_area, text_field
 from casework.workdays import LONDON
@@ -109,7 +111,12 @@ class AllocateForm(VersionedForm):
 
     officer_id = SelectField("Officer in case", widget=GovSelect(), coerce=int)
     supervisor_id = SelectField("Supervisor", widget=GovSelect(), coerce=int)
-    reason = text_area("Reason for the change", REASON_MAX)
+    reason = text_area("Reason for the change (optional)", REASON_MAX)
+    keep_previous_officer = BooleanField(
+        "Keep the previous officer in case on the access list",
+        widget=GovCheckboxInput(),
+        description="The case is restricted: otherwise they can no longer see it once it is reallocated.",
+    )
     submit = SubmitField("Allocate", widget=GovSubmitInput())
 
 
@@ -153,13 +160,17 @@ class NoteForm(CaseworkForm):
 
 
 class RestrictForm(CaseworkForm):
-    """Restrict a case or lift the restriction (``target`` says which, so a double submit changes nothing)."""
+    """Restrict a case to its access list."""
 
-    target = RadioField(
-        "Restriction", choices=[("1", "Restricted"), ("0", "Not restricted")], validators=[InputRequired()]
-    )
-    reason = text_area("Reason", REASON_MAX, required="Enter the reason")
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
+    reason = text_area("Why restrict this case?", REASON_MAX, required="Enter why you are restricting this case")
+    submit = SubmitField("Restrict this case", widget=GovSubmitInput())
+
+
+class LiftRestrictionForm(CaseworkForm):
+    """Lift a case's restriction: a confirmation page of its own."""
+
+    reason = text_area("Why lift the restriction?", REASON_MAX, required="Enter why you are lifting the restriction")
+    submit = SubmitField("Lift the restriction", widget=GovSubmitInput())
 
 
 class GrantAccessForm(CaseworkForm):
@@ -170,5 +181,59 @@ class GrantAccessForm(CaseworkForm):
         widget=GovTextInput(),
         validators=[DataRequired("Enter an email address"), Length(max=254, message="Email address is too long")],
     )
-    reason = text_area("Reason", REASON_MAX, required="Enter the reason")
+    reason = text_area(
+        "Why do they need to see this case?", REASON_MAX, required="Enter why they need to see this case"
+    )
     submit = SubmitField("Add to access list", widget=GovSubmitInput())
+
+
+class RemoveAccessForm(CaseworkForm):
+    """Take someone off a restricted case's access list: a confirmation page of its own."""
+
+    reason = text_area(
+        "Why do they no longer need to see this case?",
+        REASON_MAX,
+        required="Enter why they no longer need to see this case",
+    )
+    submit = SubmitField("Remove from the access list", widget=GovSubmitInput())
+
+
+AUDIT_ACTIONS = [
+    (AuditAction.VIEW.value, "Viewed"),
+    (AuditAction.CREATE.value, "Created"),
+    (AuditAction.UPDATE.value, "Changed"),
+    (AuditAction.DISCLOSE.value, "Disclosed"),
+    (AuditAction.COMBINE.value, "Linked with other records"),
+    (AuditAction.ACCESS_DENIED.value, "Refused access"),
+]
+
+
+class AuditFilterForm(CaseworkForm):
+    """Narrow a case's audit trail (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(
+        "Action", widget=GovSelect(), choices=[("", "Any action"), *AUDIT_ACTIONS], validators=[Optional()]
+    )
+    user = SelectField("Person", widget=GovSelect(), choices=[("", "Anyone")], validators=[Optional()])
+    since = DateField("From", widget=GovTextInput(), validators=[Optional()], format="%Y-%m-%d")
+    until = DateField("To", widget=GovTextInput(), validators=[Optional()], format="%Y-%m-%d")
+    submit = SubmitField("Apply filters", widget=GovSubmitInput())
+
+    def offer_people(self, people: list[tuple[int, str]]) -> None:
+        """The people who appear in this case's trail."""
+        self.user.choices = [("", "Anyone"), *[(str(user_id), name) for user_id, name in people]]
+
+    def to_filters(self, page: int) -> AuditFilters:
+        """The filters asked for; an unknown value is ignored rather than refused."""
+        self.validate()
+        user = self.user.data or ""
+        return AuditFilters(
+            action=AuditAction(self.action.data) if self.action.data and not self.action.errors else None,
+            user_id=int(user) if user.isdigit() and not self.user.errors else None,
+            since=None if self.since.errors else self.since.data,
+            until=None if self.until.errors else self.until.data,
+            page=page,
+        )

@@ -228,15 +228,28 @@ class CaseAssignment(Timestamped, db.Model):
 
 
 class CaseAccess(Timestamped, db.Model):
-    """A user allowed to see a restricted case."""
+    """A user allowed to see a restricted case, from ``created_at`` until ``removed_at`` (a dated row:
+    removal keeps it, and adding the person again makes a new row)."""
 
     __tablename__ = "case_access"
-    __table_args__ = (sa.UniqueConstraint("case_id", "user_id"),)
+    __table_args__ = (
+        sa.Index(
+            "uq_case_access_current",
+            "case_id",
+            "user_id",
+            unique=True,
+            postgresql_where=sa.text("removed_at IS NULL"),
+            sqlite_where=sa.text("removed_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     granted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    removal_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     case: Mapped[Case] = relationship(back_populates="access_list", lazy="raise")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from casework.audit.models import AuditEvent
+from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role, User
 from casework.cases import registry
 from casework.cases.models import (
@@ -263,25 +263,40 @@ def _status_changes(case: Case, viewer: registry.Viewer) -> list[TimelineEntry]:
         title = "Report recorded" if change.from_status is None else f"Status changed to ‘{change.to_status.label}’"
         if change.outcome:
             title += f": {change.outcome.label}"
-        entries.append(TimelineEntry(change.created_at, title, change.changed_by.full_name, change.reason))
+        # Allocating moves the case on and assigns people at once: the reason is shown with the assignment.
+        reason = None if change.to_status == CaseStatus.ALLOCATED else change.reason
+        entries.append(TimelineEntry(change.created_at, title, change.changed_by.full_name, reason))
     return entries
 
 
 @registry.timeline_provider
 def _assignments(case: Case, viewer: registry.Viewer) -> list[TimelineEntry]:
+    """One entry per allocation (the officer in case and the supervisor chosen together), its reason once."""
     assignments = db.session.execute(
         sa.select(CaseAssignment)
         .where(CaseAssignment.case_id == case.id)
         .options(joinedload(CaseAssignment.user), joinedload(CaseAssignment.assigned_by))
+        .order_by(CaseAssignment.created_at, CaseAssignment.id)
     ).scalars()
+    grouped: list[list[CaseAssignment]] = []
+    for assignment in assignments:
+        last = grouped[-1][-1] if grouped else None
+        if (
+            last is not None
+            and (last.assigned_by_id, last.reason) == (assignment.assigned_by_id, assignment.reason)
+            and assignment.created_at - last.created_at < timedelta(seconds=5)
+        ):
+            grouped[-1].append(assignment)
+        else:
+            grouped.append([assignment])
     return [
         TimelineEntry(
-            assignment.created_at,
-            f"{assignment.role.label}: {assignment.user.full_name}",
-            assignment.assigned_by.full_name,
-            assignment.reason,
+            together[0].created_at,
+            "; ".join(f"{assignment.role.label}: {assignment.user.full_name}" for assignment in together),
+            together[0].assigned_by.full_name,
+            together[0].reason,
         )
-        for assignment in assignments
+        for together in grouped
     ]
 
 
@@ -296,12 +311,110 @@ def _notes(case: Case, viewer: registry.Viewer) -> list[TimelineEntry]:
     ]
 
 
-def case_audit_events(case: Case, *, limit: int = 500) -> list[AuditEvent]:
-    """The case's audit trail, newest first."""
+AUDIT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the audit tab is narrowed to: an action, a person (user id), dates (London days), a page."""
+
+    action: AuditAction | None = None
+    user_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field an audited edit changed; ``values_shown`` is false when only the field's name was recorded
+    (always so for sealed fields)."""
+
+    field: str
+    before: str | None
+    after: str | None
+    values_shown: bool = True
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit event as the audit tab shows it: who by name, and what changed."""
+
+    event: AuditEvent
+    who: str
+    changes: list[FieldChange]
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """A page of a case's audit trail, newest first."""
+
+    rows: list[AuditRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _field_changes(detail: dict[str, object] | None) -> list[FieldChange]:
+    changes = (detail or {}).get("changes")
+    if isinstance(changes, dict):
+        return [
+            FieldChange(name.replace("_", " ").capitalize(), *value)
+            if isinstance(value, list) and len(value) == 2
+            else FieldChange(name.replace("_", " ").capitalize(), None, None, values_shown=False)
+            for name, value in sorted(changes.items())
+        ]
+    if isinstance(changes, list):
+        return [
+            FieldChange(str(name).replace("_", " ").capitalize(), None, None, values_shown=False) for name in changes
+        ]
+    return []
+
+
+def _of_case(case: Case) -> sa.ColumnElement[bool]:
+    return sa.and_(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id))
+
+
+def case_audit_people(case: Case) -> list[tuple[int, str]]:
+    """(user id, name) of everyone who appears in the case's audit trail, by name (the person filter)."""
     query = (
-        sa.select(AuditEvent)
-        .where(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id))
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(limit)
+        sa.select(User.id, User.full_name)
+        .where(User.id.in_(sa.select(AuditEvent.user_id).where(_of_case(case)).distinct()))
+        .order_by(User.full_name)
     )
-    return list(db.session.execute(query).scalars())
+    return [(user_id, name) for user_id, name in db.session.execute(query)]
+
+
+def case_audit_page(case: Case, filters: AuditFilters) -> AuditPage:
+    """The case's audit trail, filtered and a page at a time, with names rather than email addresses.
+
+    ``changes`` in an event's detail become field, before and after; values recorded as sealed (a victim's
+    address and safe contact details) are never recorded, so never shown.
+    """
+    query = sa.select(AuditEvent).where(_of_case(case))
+    if filters.action is not None:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.user_id is not None:
+        query = query.where(AuditEvent.user_id == filters.user_id)
+    if filters.since is not None:
+        query = query.where(AuditEvent.created_at >= local_midnight(filters.since))
+    if filters.until is not None:
+        query = query.where(AuditEvent.created_at < local_midnight(filters.until + timedelta(days=1)))
+    total = db.session.execute(query.with_only_columns(sa.func.count(AuditEvent.id))).scalar_one()
+    pages = max(1, math.ceil(total / AUDIT_PAGE_SIZE))
+    page = min(max(filters.page, 1), pages)
+    events = list(
+        db.session.execute(
+            query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(AUDIT_PAGE_SIZE)
+            .offset((page - 1) * AUDIT_PAGE_SIZE)
+        ).scalars()
+    )
+    names = dict(case_audit_people(case))
+    rows = [
+        AuditRow(
+            event, names.get(event.user_id, event.actor) if event.user_id else event.actor, _field_changes(event.detail)
+        )
+        for event in events
+    ]
+    return AuditPage(rows, total, page, pages)

@@ -184,14 +184,11 @@ class CaseDetails:
 def update_details(actor: User, case: Case, details: CaseDetails, *, expected_version: int) -> Case:
     """Edit the case's classification, offence, summary and numbers (optimistic locking)."""
     case.check_version(expected_version)
-    changes = {}
-    for name, value in vars(details).items():
-        before = getattr(case, name)
-        if before != value:
-            changes[name] = [str(before) if before is not None else None, str(value) if value is not None else None]
-            setattr(case, name, value)
+    changes = audit.field_changes(case, vars(details))
+    for name in changes:
+        setattr(case, name, getattr(details, name))
     if changes:
-        audit.record(AuditAction.UPDATE, "case", case.id, actor=actor, detail={"changes": sorted(changes)})
+        audit.record(AuditAction.UPDATE, "case", case.id, actor=actor, detail={"changes": changes})
     db.session.flush()
     return case
 
@@ -323,13 +320,15 @@ def allocate(
     supervisor_id: int,
     reason: str | None,
     expected_version: int,
+    keep_previous_officer: bool = False,
 ) -> Case:
     """Assign (or reassign) the officer in case and the supervisor; each change is a dated row.
 
     A case awaiting allocation becomes allocated. On a restricted case the new assignees join
-    the access list.
+    the access list, and a previous officer in case leaves it unless ``keep_previous_officer``.
     """
     case.check_version(expected_version)
+    previous_officer_id = case.officer_id
     officer = _eligible(db.session.get(User, officer_id), case, OFFICER_IN_CASE_ROLES, "officer", "officer_id")
     supervisor = _eligible(db.session.get(User, supervisor_id), case, SUPERVISOR_ROLES, "supervisor", "supervisor_id")
     for role, user, current in (
@@ -347,6 +346,8 @@ def allocate(
         if case.restricted:
             _grant_access(case, user, granted_by=actor)
     case.officer_id, case.supervisor_id = officer.id, supervisor.id
+    if case.restricted and previous_officer_id not in {None, officer.id, supervisor.id} and not keep_previous_officer:
+        _remove_access(actor, case, previous_officer_id, reason=reason or "No longer the officer in case")  # type: ignore[arg-type]
     if case.status == CaseStatus.REPORTED:
         _add_status_change(actor, case, CaseStatus.ALLOCATED, reason=reason)
     db.session.flush()
@@ -359,24 +360,64 @@ def team_members(team_id: int, roles: frozenset[Role]) -> list[User]:
     return list(db.session.execute(query).scalars())
 
 
+def _current_access(case_id: int, user_id: int) -> CaseAccess | None:
+    return db.session.execute(
+        sa.select(CaseAccess).where(
+            CaseAccess.case_id == case_id, CaseAccess.user_id == user_id, CaseAccess.removed_at.is_(None)
+        )
+    ).scalar_one_or_none()
+
+
 def _grant_access(case: Case, user: User, *, granted_by: User) -> None:
-    exists = db.session.execute(
-        sa.select(CaseAccess.id).where(CaseAccess.case_id == case.id, CaseAccess.user_id == user.id)
-    ).first()
-    if exists is None:
+    if _current_access(case.id, user.id) is None:
         db.session.add(CaseAccess(case_id=case.id, user_id=user.id, granted_by_id=granted_by.id))
 
 
+def _remove_access(actor: User, case: Case, user_id: int, *, reason: str) -> bool:
+    """End a current grant (the row is kept, dated) and audit it; ``False`` when there was none."""
+    grant = _current_access(case.id, user_id)
+    if grant is None:
+        return False
+    grant.removed_at = utcnow()
+    grant.removed_by_id = actor.id
+    grant.removal_reason = reason
+    audit.record(
+        AuditAction.UPDATE, "case", case.id, actor=actor, justification=reason, detail={"access_removed": user_id}
+    )
+    db.session.flush()
+    return True
+
+
 def access_list(case: Case) -> list[User]:
-    """Users who may see a restricted case."""
+    """Users who may see a restricted case now."""
     return list(
         db.session.execute(
             sa.select(User)
             .join(CaseAccess, CaseAccess.user_id == User.id)
-            .where(CaseAccess.case_id == case.id)
+            .where(CaseAccess.case_id == case.id, CaseAccess.removed_at.is_(None))
             .order_by(User.full_name)
         ).scalars()
     )
+
+
+def remove_access(actor: User, case: Case, user: User, *, reason: str) -> User:
+    """Take someone off a restricted case's access list, with the reason (audited).
+
+    The officer in case and the supervisor stay on it while they hold the case: reallocate first.
+    """
+    if not can(actor, Permission.CASE_RESTRICT, case):
+        raise DomainError("You cannot change this case's access list")
+    if not case.restricted:
+        raise DomainError("Only restricted cases have an access list")
+    if not reason.strip():
+        raise DomainError("Enter why they no longer need to see this case", field="reason")
+    if user.id in {case.officer_id, case.supervisor_id}:
+        raise DomainError(f"{user.full_name} holds this case: allocate it to someone else first", field="reason")
+    if user.id == actor.id:
+        raise DomainError("You cannot take yourself off the access list", field="reason")
+    if not _remove_access(actor, case, user.id, reason=reason.strip()):
+        raise DomainError(f"{user.full_name} is not on the access list")
+    return user
 
 
 def set_restricted(actor: User, case: Case, *, restricted: bool, reason: str) -> Case:

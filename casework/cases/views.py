@@ -14,11 +14,14 @@ from casework.cases import queries, registry, service
 from casework.cases.filters import CaseFilterForm
 from casework.cases.forms import (
     AllocateForm,
+    AuditFilterForm,
     CloseForm,
     EditCaseForm,
     GrantAccessForm,
+    LiftRestrictionForm,
     NewCaseForm,
     NoteForm,
+    RemoveAccessForm,
     ReopenForm,
     RestrictForm,
     StatusForm,
@@ -189,6 +192,8 @@ def allocate(case_id: int) -> str | Response:
     form.supervisor_id.choices = [(0, "Select a supervisor")] + [
         (user.id, user.full_name) for user in service.team_members(case.team_id, service.SUPERVISOR_ROLES)
     ]
+    if not (case.restricted and case.officer_id):
+        del form.keep_previous_officer
     if request.method == "GET":
         form.version.data = case.version_id
         form.officer_id.data = case.officer_id or 0
@@ -201,6 +206,7 @@ def allocate(case_id: int) -> str | Response:
             officer_id=form.officer_id.data or 0,
             supervisor_id=form.supervisor_id.data or 0,
             reason=form.reason.data or None,
+            keep_previous_officer="keep_previous_officer" in form and bool(form.keep_previous_officer.data),
         )
         if allocated is not None:
             flash("The case has been allocated.", "success")
@@ -284,34 +290,36 @@ def log(case_id: int) -> str | Response:
 def audit_trail(case_id: int) -> str:
     """Who opened or changed this case, and when."""
     case = load_case(case_id, Permission.CASE_VIEW_AUDIT)
-    viewed(case, "audit")
-    return render_template("cases/audit.html", case=case, events=queries.case_audit_events(case), active_tab="audit")
+    form = AuditFilterForm(request.args)
+    form.offer_people(queries.case_audit_people(case))
+    page_number = request.args.get("page", "1")
+    page = queries.case_audit_page(case, form.to_filters(int(page_number) if page_number.isdigit() else 1))
+    viewed(case, "audit", audit_page=page.page)
+    query = {name: value for name, value in request.args.items() if name != "page" and value}
+    return render_template("cases/audit.html", case=case, audit=page, filter_form=form, query=query, active_tab="audit")
 
 
 @bp.route("/<int:case_id>/access", methods=["GET", "POST"])
 def access(case_id: int) -> str | Response:
-    """Restrict the case, lift the restriction, or add to its access list."""
+    """The restriction and access list: restrict the case, or add people to its access list."""
     case = load_case(case_id, Permission.CASE_RESTRICT)
     user = current_user._get_current_object()
     restrict_form = RestrictForm(prefix="restrict")
     grant_form = GrantAccessForm(prefix="grant")
     if request.method == "POST":
-        if "restrict-submit" in request.form and restrict_form.validate_on_submit():
+        if not case.restricted and "restrict-submit" in request.form and restrict_form.validate_on_submit():
             changed = apply_service(
                 restrict_form,
                 service.set_restricted,
                 user,
                 case,
-                restricted=restrict_form.target.data == "1",
+                restricted=True,
                 reason=restrict_form.reason.data or "",
             )
             if changed is not None:
-                flash(
-                    "The case is now restricted." if changed.restricted else "The restriction has been lifted.",
-                    "success",
-                )
+                flash("The case is now restricted.", "success")
                 return redirect(url_for("cases.access", case_id=case.id))
-        elif "grant-submit" in request.form and grant_form.validate_on_submit():
+        elif case.restricted and "grant-submit" in request.form and grant_form.validate_on_submit():
             granted = apply_service(
                 grant_form,
                 service.grant_access,
@@ -331,5 +339,48 @@ def access(case_id: int) -> str | Response:
         grant_form=grant_form,
         form=restrict_form if restrict_form.errors else grant_form,
         people=service.access_list(case) if case.restricted else [],
-        active_tab="summary",
+        holders={case.officer_id, case.supervisor_id, user.id},
     )
+
+
+@bp.route("/<int:case_id>/access/lift", methods=["GET", "POST"])
+def lift_restriction(case_id: int) -> str | Response:
+    """Confirm lifting a case's restriction, with the reason."""
+    case = load_case(case_id, Permission.CASE_RESTRICT)
+    form = LiftRestrictionForm()
+    if case.restricted and form.validate_on_submit():
+        changed = apply_service(
+            form,
+            service.set_restricted,
+            current_user._get_current_object(),
+            case,
+            restricted=False,
+            reason=form.reason.data or "",
+        )
+        if changed is not None:
+            flash("The restriction has been lifted.", "success")
+            return redirect(url_for("cases.access", case_id=case.id))
+    viewed(case, "lift restriction")
+    return render_template("cases/lift_restriction.html", case=case, form=form)
+
+
+@bp.route("/<int:case_id>/access/<int:user_id>/remove", methods=["GET", "POST"])
+def remove_access(case_id: int, user_id: int) -> str | Response:
+    """Confirm taking someone off a restricted case's access list, with the reason."""
+    case = load_case(case_id, Permission.CASE_RESTRICT)
+    person = next((member for member in service.access_list(case) if member.id == user_id), None)
+    form = RemoveAccessForm()
+    if person is not None and form.validate_on_submit():
+        removed = apply_service(
+            form,
+            service.remove_access,
+            current_user._get_current_object(),
+            case,
+            person,
+            reason=form.reason.data or "",
+        )
+        if removed is not None:
+            flash(f"{removed.full_name} can no longer see this case.", "success")
+            return redirect(url_for("cases.access", case_id=case.id))
+    viewed(case, "remove from access list", user_id=user_id)
+    return render_template("cases/remove_access.html", case=case, form=form, person=person)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -156,6 +155,24 @@ class ContactPreferences:
 _PREFERENCE_COLUMNS = [getattr(VictimContact, name) for name in ContactPreferences.__dataclass_fields__]
 
 
+BSL_NAMES = frozenset({"bsl", "british sign language", "sign language"})
+
+
+def language_and_access(preferences: ContactPreferences) -> list[str]:
+    """The victim's language and communication needs, each once (BSL as a language is not listed twice)."""
+    language = (preferences.language or "").strip()
+    needs = [
+        language,
+        "interpreter needed" if preferences.interpreter_needed else "",
+        "British Sign Language (BSL)" if preferences.uses_bsl or language.casefold() in BSL_NAMES else "",
+        "textphone or Relay UK" if preferences.uses_textphone else "",
+        (preferences.access_needs or "").strip(),
+    ]
+    if language.casefold() in BSL_NAMES:
+        needs[0] = ""
+    return [need for need in needs if need]
+
+
 @dataclass(frozen=True)
 class SealedDetails:
     """A victim's sealed details: only ever built for a viewer allowed to see them, or after break-glass."""
@@ -174,7 +191,7 @@ def sealed_details_of(contact: VictimContact) -> SealedDetails:
 class PartyCard:
     """One person on the people tab, holding only what this viewer may see.
 
-    ``sealed`` is ``None`` unless the viewer may see the sealed details (or just revealed them):
+    ``sealed`` is ``None`` unless the viewer may see the sealed details (break-glass has its own page):
     the values are never loaded for anyone else, so no template can show them by mistake.
     """
 
@@ -187,21 +204,22 @@ class PartyCard:
     enhanced_rights_reason: str | None
     notes: str | None
     preferences: ContactPreferences | None
+    language_and_access: list[str]
     has_sealed_details: bool
+    anything_sealed: bool
     sealed: SealedDetails | None
-    revealed_by_break_glass: bool
     may_change_contact: bool
     may_break_glass: bool
     links: list[LinkedCase]
     repeat_suspect: bool
 
 
-def party_cards(viewer: User, case: Case, *, revealed: Mapping[int, SealedDetails] | None = None) -> list[PartyCard]:
+def party_cards(viewer: User, case: Case) -> list[PartyCard]:
     """Everyone in the case as ``viewer`` may see them, victims first, with repeat-suspect links.
 
     Contact preferences are read column by column; the sealed columns are read only when the
-    viewer may see them (``Permission.SEALED_DETAILS_VIEW``). ``revealed`` holds details just
-    shown by break-glass.
+    viewer may see them (``Permission.SEALED_DETAILS_VIEW``); whether there is anything sealed at all
+    is read as a yes/no, so break-glass is offered only where there is something to reveal.
     """
     order = sa.case({PartyRole.VICTIM: 0, PartyRole.SUSPECT: 1, PartyRole.WITNESS: 2}, value=CaseParty.role, else_=3)
     rows = db.session.execute(
@@ -221,12 +239,21 @@ def party_cards(viewer: User, case: Case, *, revealed: Mapping[int, SealedDetail
         .order_by(order, CaseParty.id)
     ).all()
     party_ids = [row.id for row in rows]
-    preferences = {
-        row[0]: ContactPreferences(*row[1:])
-        for row in db.session.execute(
-            sa.select(VictimContact.party_id, *_PREFERENCE_COLUMNS).where(VictimContact.party_id.in_(party_ids))
+    anything_sealed = sa.or_(
+        VictimContact.sealed_address.is_not(None),
+        VictimContact.sealed_phone.is_not(None),
+        VictimContact.sealed_email.is_not(None),
+    )
+    preferences: dict[int, ContactPreferences] = {}
+    with_sealed: set[int] = set()
+    for row in db.session.execute(
+        sa.select(VictimContact.party_id, anything_sealed, *_PREFERENCE_COLUMNS).where(
+            VictimContact.party_id.in_(party_ids)
         )
-    }
+    ):
+        preferences[row[0]] = ContactPreferences(*row[2:])
+        if row[1]:
+            with_sealed.add(row[0])
     sees_sealed = can(viewer, Permission.SEALED_DETAILS_VIEW, case)
     sealed: dict[int, SealedDetails] = {}
     if sees_sealed:
@@ -241,7 +268,6 @@ def party_cards(viewer: User, case: Case, *, revealed: Mapping[int, SealedDetail
                 ).where(VictimContact.party_id.in_(party_ids))
             )
         }
-    revealed = revealed or {}
     may_edit = can(viewer, Permission.CASE_EDIT, case)
     may_break_glass = can(viewer, Permission.SEALED_DETAILS_BREAK_GLASS, case)
     links = _linked_cases(viewer, case, [(row.id, row.Person) for row in rows if row.role == PartyRole.SUSPECT])
@@ -260,11 +286,12 @@ def party_cards(viewer: User, case: Case, *, revealed: Mapping[int, SealedDetail
                 enhanced_rights_reason=row.enhanced_rights_reason,
                 notes=row.notes,
                 preferences=preferences.get(row.id) if row.role == PartyRole.VICTIM else None,
+                language_and_access=language_and_access(preferences[row.id]) if victim_contact else [],
                 has_sealed_details=victim_contact,
-                sealed=(sealed.get(row.id) or revealed.get(row.id)) if victim_contact else None,
-                revealed_by_break_glass=victim_contact and not sees_sealed and row.id in revealed,
+                anything_sealed=row.id in with_sealed,
+                sealed=sealed.get(row.id) if victim_contact else None,
                 may_change_contact=row.role == PartyRole.VICTIM and sees_sealed and may_edit,
-                may_break_glass=victim_contact and not sees_sealed and may_break_glass,
+                may_break_glass=row.id in with_sealed and not sees_sealed and may_break_glass,
                 links=party_links,
                 repeat_suspect=row.role == PartyRole.SUSPECT
                 and any(link.role == PartyRole.SUSPECT for link in party_links),

@@ -143,6 +143,9 @@ def _existing_person(actor: User, details: PartyDetails) -> Person | None:
     raise DomainError("Choose one of the people listed, or say it is a different person", field="same_as")
 
 
+SEALED_FIELDS = frozenset({"sealed_address", "sealed_phone", "sealed_email"})
+
+
 @dataclass(frozen=True)
 class ContactDetails(ContactPreferences):
     """How to reach a victim safely: the preferences and the sealed details (``sealed_*``)."""
@@ -157,14 +160,18 @@ def update_contact(actor: User, case: Case, party: CaseParty, details: ContactDe
     if party.role != PartyRole.VICTIM:
         raise DomainError("Contact preferences are kept for victims only")
     contact = party.contact or VictimContact(party_id=party.id)
-    changed = sorted(name for name, value in vars(details).items() if getattr(contact, name, None) != value)
+    changes = audit.field_changes(contact, vars(details), sealed=SEALED_FIELDS)
     for name, value in vars(details).items():
         setattr(contact, name, value)
     db.session.add(contact)
     db.session.flush()
-    if changed:
+    if changes:
         audit.record(
-            AuditAction.UPDATE, "case", case.id, actor=actor, detail={"victim_contact": party.id, "changed": changed}
+            AuditAction.UPDATE,
+            "case",
+            case.id,
+            actor=actor,
+            detail={"victim_contact": party.id, "changed": sorted(changes), "changes": changes},
         )
     return contact
 
@@ -177,7 +184,11 @@ def break_glass(actor: User, case: Case, party: CaseParty, *, reason: str) -> Se
     """
     if not reason.strip():
         raise DomainError("Give the reason you need to see these details", field="reason")
-    if party.role != PartyRole.VICTIM or party.contact is None:
+    if (
+        party.role != PartyRole.VICTIM
+        or party.contact is None
+        or not any(vars(sealed_details_of(party.contact)).values())
+    ):
         raise DomainError("There are no sealed details for this person")
     db.session.add(SealedDetailsDisclosure(party_id=party.id, case_id=case.id, user_id=actor.id, reason=reason))
     audit.record(

@@ -44,14 +44,6 @@ class AssessmentFormBase(CaseworkForm):
         """Each question's Yes/No field and comment field, in checklist order."""
         return [(self[question.key], self[comment_field_name(question.key)]) for question in self.checklist.questions]
 
-    def answered_count(self) -> int:
-        """How many questions have a Yes or No answer."""
-        return sum(answer.data in {YES, NO} for answer, _ in self.question_fields())
-
-    def yes_count(self) -> int:
-        """How many questions are answered Yes."""
-        return sum(answer.data == YES for answer, _ in self.question_fields())
-
     def answers(self) -> dict[str, Answer]:
         """The answers for ``service.record_assessment``."""
         return {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -33,10 +33,11 @@ def case_risk(case_id: int) -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 def new_assessment(case_id: int) -> str | Response:
-    """Complete the S-DASH checklist and record the level. "Count" shows the Yes answers without saving."""
+    """Complete the S-DASH checklist and record the level; the Yes answers are counted when it is saved
+    (and, with JavaScript, as the officer answers: ``static/js/yes-count.mjs``)."""
     case = load_case(case_id, Permission.CASE_EDIT)
     form = AssessmentForm()
-    if "count" not in request.form and form.validate_on_submit():
+    if form.validate_on_submit():
         assessment = apply_service(
             form,
             service.record_assessment,
@@ -54,7 +55,7 @@ def new_assessment(case_id: int) -> str | Response:
             )
             return redirect(url_for("risk.case_risk", case_id=case.id))
     viewed(case, "new risk assessment")
-    return render_template("risk/new.html", case=case, form=form, active_tab="risk")
+    return render_template("risk/new.html", case=case, form=form)
 
 
 @bp.route("/<int:assessment_id>")

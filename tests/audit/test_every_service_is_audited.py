@@ -110,7 +110,14 @@ def test_editing_case_details(world):
         crime_number="CRIME-1",
     )
     events = audited(lambda: cases.update_details(officer, case, details, expected_version=case.version_id))
-    assert_row(events, AuditAction.UPDATE, "case", case.id, officer, changes=["classification", "crime_number"])
+    assert_row(
+        events,
+        AuditAction.UPDATE,
+        "case",
+        case.id,
+        officer,
+        changes={"classification": ["Stalking", "Harassment"], "crime_number": [None, "CRIME-1"]},
+    )
 
 
 def test_changing_status(world):

@@ -30,11 +30,13 @@ def test_officer_records_a_report_and_supervisor_allocates_it(page: Page, live_s
     assert _serious_accessibility_violations(page) == []
 
     page.get_by_role("link", name="People").click()
-    page.get_by_role("link", name="Add a person").click()
+    page.get_by_role("button", name="Add a person").click()
     page.get_by_label("Victim", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("First name").fill("Browser")
     page.get_by_label("Last name").fill("Victim")
-    page.get_by_role("button", name="Add person").click()
+    page.get_by_role("button", name="Add the victim").click()
+    page.get_by_role("link", name="Back", exact=True).click()
     expect(page.locator("#main-content")).to_contain_text("Victim: Browser Victim")
     page.get_by_role("button", name="Sign out").click()
 

@@ -102,7 +102,12 @@ SPECIAL_ROUTES = {
     ("cases.access", "POST"): "manage",
     ("cases.reopen", "GET"): "reopen",
     ("cases.reopen", "POST"): "reopen",
+    ("people.reveal", "GET"): "break_glass",
     ("people.reveal", "POST"): "break_glass",
+    ("cases.lift_restriction", "GET"): "manage",
+    ("cases.lift_restriction", "POST"): "manage",
+    ("cases.remove_access", "GET"): "manage",
+    ("cases.remove_access", "POST"): "manage",
     ("support.adviser_case", "GET"): "adviser_page",
     ("retention.review", "GET"): "retention",
     ("retention.retain", "POST"): "retention",
@@ -211,6 +216,8 @@ def _ids_for(case: Case, evidence_dir: Path) -> dict[str, int]:
         "flag_id": flag.id,
         "order_id": make_order(author, case, victim, factories.CasePartyFactory(case=case, role=PartyRole.SUSPECT)).id,
         "referral_id": factories.ReferralFactory(case=case, party=victim).id,
+        "user_id": author.id,
+        "part": "victim",
     }
 
 
@@ -259,7 +266,8 @@ def _denied_events(user: User) -> int:
 
 
 PROVIDED_IDS = {
-    "case_id", "party_id", "assessment_id", "incident_id", "evidence_id", "flag_id", "order_id", "referral_id"
+    "case_id", "party_id", "assessment_id", "incident_id", "evidence_id", "flag_id", "order_id", "referral_id",
+    "user_id", "part",
 }
 
 

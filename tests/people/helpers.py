@@ -40,6 +40,14 @@ def person_form(**overrides: object) -> dict[str, object]:
     return data
 
 
+def add_path(case: Case, data: dict[str, object]) -> str:
+    """Where a person's form is posted: the form of their part (``role``), or the part question when none fits."""
+    role = data.get("role")
+    if role in {"victim", "suspect", "witness", "reporter"}:
+        return f"/cases/{case.id}/people/new/{role}"
+    return f"/cases/{case.id}/people/new"
+
+
 def count(model: type) -> int:
     return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
 

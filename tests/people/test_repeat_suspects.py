@@ -40,7 +40,7 @@ def add_suspect(known, **fields: object):  # type: ignore[no-untyped-def]
         date_of_birth=[str(BORN.day), str(BORN.month), str(BORN.year)],
     )
     data.update(fields)
-    return known["client"].post_form(f"/cases/{known['case'].id}/people/new", data)
+    return known["client"].post_form(f"/cases/{known['case'].id}/people/new/suspect", data)
 
 
 def suspect_in(case) -> CaseParty:  # type: ignore[no-untyped-def]

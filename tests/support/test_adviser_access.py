@@ -267,6 +267,7 @@ def _reachable_paths(app: Flask, scene: Scene, referral_id: int) -> list[str]:
         "incident_id": 1,
         "assessment_id": 1,
         "evidence_id": 1,
+        "part": "victim",
     }
     # Other features' object ids: the adviser is refused before any object is looked at, so any id serves.
     case_pages = [

@@ -4,3 +4,8 @@ import { initAll as initMoj } from '/assets/moj/moj-frontend.min.js';
 
 initGovuk();
 initMoj();
+
+// Our own small enhancements.
+import { initYesCount } from './yes-count.mjs';
+
+initYesCount();
