@@ -4,13 +4,13 @@ action "erase" (erasure is now recorded), and an index on audit actions for the 
 Review dates are computed (casework/retention/queries.py), so already-closed cases need no data step.
 
 Revision ID: 0013_retention
-Revises: 0010_sessions_and_sign_in
+Revises: 0012_access_list_removal
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0013_retention"
-down_revision = "0010_sessions_and_sign_in"
+down_revision = "0012_access_list_removal"
 branch_labels = None
 depends_on = None
 
