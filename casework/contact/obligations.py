@@ -53,28 +53,43 @@ def _dnc_in_force(party_id: Any) -> sa.ColumnElement[bool]:
     return sa.exists().where(DoNotContact.party_id == party_id, DoNotContact.lifted_at.is_(None))
 
 
-def _recipient(*first: Any) -> sa.ColumnElement[Any]:
-    """The plan's owner (when given), else the officer in case, else the supervisor."""
-    return sa.func.coalesce(*first, Case.officer_id, Case.supervisor_id)
+# The sources drive from their own due rows (an index range on the due column) and look up the
+# case, the plan's owner and the victim's safe channels per due row, as correlated scalar
+# subqueries: PostgreSQL runs those as one primary-key probe each and never turns them into a
+# join that reads every open case. So a sweep costs what is due, not the size of the caseload
+# (measured in docs/benchmarks.md: joins here read all 100,000 open cases of a million).
+
+
+def _case_fact(column: Any, case_id: Any) -> Any:
+    return sa.select(column).where(Case.id == case_id).scalar_subquery()
+
+
+def _case_is_open(case_id: Any) -> sa.ColumnElement[bool]:
+    return _case_fact(Case.status, case_id) != CaseStatus.CLOSED
+
+
+def _plan_owner(party_id: Any) -> Any:
+    return sa.select(ContactPlan.owner_id).where(ContactPlan.party_id == party_id).scalar_subquery()
+
+
+def _recipient(case_id: Any, *first: Any) -> Any:
+    """The first of ``first`` that is set (a plan's owner), else the officer in case, else the supervisor."""
+    return sa.func.coalesce(*first, _case_fact(sa.func.coalesce(Case.officer_id, Case.supervisor_id), case_id))
 
 
 def scheduled_updates(horizon: datetime) -> sa.Select[Any]:
     """Plans whose next update is due by ``horizon``: case open, no do-not-contact in force."""
-    recipient = _recipient(ContactPlan.owner_id)
-    return (
-        sa.select(
-            ContactPlan.case_id.label("case_id"),
-            ContactPlan.id.label("object_id"),
-            ContactPlan.next_update_due_at.label("due_at"),
-            recipient.label("recipient_id"),
-        )
-        .join(Case, Case.id == ContactPlan.case_id)
-        .where(
-            ContactPlan.next_update_due_at <= horizon,
-            _case_open,
-            ~_dnc_in_force(ContactPlan.party_id),
-            recipient.is_not(None),
-        )
+    recipient = _recipient(ContactPlan.case_id, ContactPlan.owner_id)
+    return sa.select(
+        ContactPlan.case_id.label("case_id"),
+        ContactPlan.id.label("object_id"),
+        ContactPlan.next_update_due_at.label("due_at"),
+        recipient.label("recipient_id"),
+    ).where(
+        ContactPlan.next_update_due_at <= horizon,
+        _case_is_open(ContactPlan.case_id),
+        ~_dnc_in_force(ContactPlan.party_id),
+        recipient.is_not(None),
     )
 
 
@@ -84,56 +99,49 @@ def key_decision_notices(horizon: datetime) -> sa.Select[Any]:
     A legal deadline: it reminds even while do-not-contact is set, and after the case closed
     (a decision not to charge must still be told).
     """
-    recipient = _recipient(ContactPlan.owner_id)
-    return (
-        sa.select(
-            DecisionNotice.case_id.label("case_id"),
-            DecisionNotice.id.label("object_id"),
-            DecisionNotice.due_at.label("due_at"),
-            recipient.label("recipient_id"),
-        )
-        .join(Case, Case.id == DecisionNotice.case_id)
-        .outerjoin(ContactPlan, ContactPlan.party_id == DecisionNotice.party_id)
-        .where(DecisionNotice.discharged_at.is_(None), DecisionNotice.due_at <= horizon, recipient.is_not(None))
-    )
+    recipient = _recipient(DecisionNotice.case_id, _plan_owner(DecisionNotice.party_id))
+    return sa.select(
+        DecisionNotice.case_id.label("case_id"),
+        DecisionNotice.id.label("object_id"),
+        DecisionNotice.due_at.label("due_at"),
+        recipient.label("recipient_id"),
+    ).where(DecisionNotice.discharged_at.is_(None), DecisionNotice.due_at <= horizon, recipient.is_not(None))
 
 
 def dnc_reviews(horizon: datetime) -> sa.Select[Any]:
     """Do-not-contact flags in force whose review is due by ``horizon`` (case open)."""
-    recipient = _recipient(ContactPlan.owner_id)
-    return (
-        sa.select(
-            DoNotContact.case_id.label("case_id"),
-            DoNotContact.id.label("object_id"),
-            DoNotContact.review_due_at.label("due_at"),
-            recipient.label("recipient_id"),
-        )
-        .join(Case, Case.id == DoNotContact.case_id)
-        .outerjoin(ContactPlan, ContactPlan.party_id == DoNotContact.party_id)
-        .where(
-            DoNotContact.lifted_at.is_(None), DoNotContact.review_due_at <= horizon, _case_open, recipient.is_not(None)
-        )
+    recipient = _recipient(DoNotContact.case_id, _plan_owner(DoNotContact.party_id))
+    return sa.select(
+        DoNotContact.case_id.label("case_id"),
+        DoNotContact.id.label("object_id"),
+        DoNotContact.review_due_at.label("due_at"),
+        recipient.label("recipient_id"),
+    ).where(
+        DoNotContact.lifted_at.is_(None),
+        DoNotContact.review_due_at <= horizon,
+        _case_is_open(DoNotContact.case_id),
+        recipient.is_not(None),
     )
 
 
 def court_dates(horizon: datetime) -> sa.Select[Any]:
     """Hearings whose reminder (a week before, 09:00) is due by ``horizon``; to the officer in case."""
-    recipient = _recipient()
-    return (
-        sa.select(
-            KeyDecision.case_id.label("case_id"),
-            KeyDecision.id.label("object_id"),
-            KeyDecision.court_reminder_at.label("due_at"),
-            recipient.label("recipient_id"),
-        )
-        .join(Case, Case.id == KeyDecision.case_id)
-        .where(
-            KeyDecision.kind == DecisionKind.COURT_DATE,
-            KeyDecision.court_reminder_at <= horizon,
-            _case_open,
-            recipient.is_not(None),
-        )
+    recipient = _recipient(KeyDecision.case_id)
+    return sa.select(
+        KeyDecision.case_id.label("case_id"),
+        KeyDecision.id.label("object_id"),
+        KeyDecision.court_reminder_at.label("due_at"),
+        recipient.label("recipient_id"),
+    ).where(
+        KeyDecision.kind == DecisionKind.COURT_DATE,
+        KeyDecision.court_reminder_at <= horizon,
+        _case_is_open(KeyDecision.case_id),
+        recipient.is_not(None),
     )
+
+
+def _victim_flag(column: Any) -> Any:
+    return sa.select(column).where(VictimContact.party_id == ContactPlan.party_id).scalar_subquery()
 
 
 def victim_updates(horizon: datetime) -> sa.Select[Any]:
@@ -143,25 +151,20 @@ def victim_updates(horizon: datetime) -> sa.Select[Any]:
     do-not-contact is in force, and only on open cases.
     """
     channel_safe = sa.or_(
-        sa.and_(ContactPlan.message_channel == MessageChannel.EMAIL, VictimContact.email_safe),
-        sa.and_(ContactPlan.message_channel == MessageChannel.SMS, VictimContact.texts_safe),
+        sa.and_(ContactPlan.message_channel == MessageChannel.EMAIL, _victim_flag(VictimContact.email_safe)),
+        sa.and_(ContactPlan.message_channel == MessageChannel.SMS, _victim_flag(VictimContact.texts_safe)),
     )
-    return (
-        sa.select(
-            ContactPlan.case_id.label("case_id"),
-            ContactPlan.id.label("object_id"),
-            ContactPlan.next_update_due_at.label("due_at"),
-            ContactPlan.party_id.label("recipient_id"),
-        )
-        .join(Case, Case.id == ContactPlan.case_id)
-        .join(VictimContact, VictimContact.party_id == ContactPlan.party_id)
-        .where(
-            ContactPlan.next_update_due_at <= horizon,
-            ContactPlan.message_channel.is_not(None),
-            channel_safe,
-            _case_open,
-            ~_dnc_in_force(ContactPlan.party_id),
-        )
+    return sa.select(
+        ContactPlan.case_id.label("case_id"),
+        ContactPlan.id.label("object_id"),
+        ContactPlan.next_update_due_at.label("due_at"),
+        ContactPlan.party_id.label("recipient_id"),
+    ).where(
+        ContactPlan.next_update_due_at <= horizon,
+        ContactPlan.message_channel.is_not(None),
+        channel_safe,
+        _case_is_open(ContactPlan.case_id),
+        ~_dnc_in_force(ContactPlan.party_id),
     )
 
 

@@ -116,10 +116,12 @@ def sweep(now: datetime | None = None) -> list[int]:
         )
         if source.audience == Audience.STAFF:
             overdue = source.query(cutoff).subquery()
+            # The supervisor per overdue row by primary key (a join here would read every case).
+            supervisor = sa.select(Case.supervisor_id).where(Case.id == overdue.c.case_id).scalar_subquery()
             new_ids += _insert(
-                sa.select(*_row(source, overdue, Case.supervisor_id, Stage.ESCALATION, now))
-                .join_from(overdue, Case, Case.id == overdue.c.case_id)
-                .where(overdue.c.due_at < cutoff, Case.supervisor_id.is_not(None))
+                sa.select(*_row(source, overdue, supervisor, Stage.ESCALATION, now)).where(
+                    overdue.c.due_at < cutoff, supervisor.is_not(None)
+                )
             )
     return new_ids
 
