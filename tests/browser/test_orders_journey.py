@@ -66,7 +66,7 @@ def test_officer_records_an_interim_spo_its_grant_and_a_breach(page: Page, live_
     page.get_by_role("button", name="Record the breach").click()
     expect(page.locator(".casework-breach-banner")).to_contain_text("Interim Stalking Protection Order was breached")
     expect(page.locator("#breaches + table")).to_contain_text("A new fake account messaged the victim")
-    expect(page.locator(".casework-case-header")).to_contain_text("Re-assess risk")
+    expect(page.locator(".casework-case-header")).to_contain_text("Re-assessment due")
     assert _serious_accessibility_violations(page) == []
 
     page.goto(f"{base}/")
