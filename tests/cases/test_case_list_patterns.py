@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from datetime import timedelta
 from html import unescape
+from pathlib import Path
 
 from casework.auth.models import Role
 from casework.cases.models import CaseStatus, RiskLevel
@@ -179,3 +180,26 @@ def test_one_new_report_is_singular_on_the_supervisor_home_page(make_client):
     factories.CaseFactory(team=supervisor.team, status=CaseStatus.REPORTED)
     page = client.get("/").get_data(as_text=True)
     assert "1 new report needs an officer in case." in page
+
+
+def test_our_stylesheet_closes_every_rule():
+    """One missing brace silently swallows every rule after it (it did: the risk tags showed blue)."""
+    css = re.sub(
+        r"/\*.*?\*/", "", (Path(__file__).parents[2] / "casework/static/css/casework.css").read_text(), flags=re.S
+    )
+    open_blocks: list[str] = []
+    selector = ""
+    for char in css:
+        if char == "{":
+            assert all(block.startswith("@") for block in open_blocks), f"{selector.strip()!r} opens inside a rule"
+            open_blocks.append(selector.strip())
+            selector = ""
+        elif char == "}":
+            assert open_blocks, "a closing brace too many"
+            open_blocks.pop()
+            selector = ""
+        elif char == ";":
+            selector = ""
+        else:
+            selector += char
+    assert open_blocks == []
