@@ -129,7 +129,7 @@ def _allocation_late(now: datetime) -> sa.Select[tuple[int]]:
 
 
 # Both served by the partial index ix_cases_overdue (each implies its predicate). Change them together.
-registry.overdue_reason(registry.OverdueReason("risk_review", "Risk re-assessment due", _risk_review_due, order=10))
+registry.overdue_reason(registry.OverdueReason("risk_review", "Risk assessment due", _risk_review_due, order=10))
 
 
 def _allocation_due(now: datetime) -> sa.ColumnElement[datetime]:
