@@ -42,11 +42,12 @@ CHROMIUM_ARGS = [
 
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-# Runs in every top-level document of ours once it has loaded: every axe rule (best practices such
+# Runs in every top-level document of ours once parsed and its scripts have run (DOMContentLoaded: a
+# click before "load" stops the page loading, and "load" would never come): every axe rule (best practices such
 # as "region" included) and duplicate ids; the result goes to Python through a binding.
 CHECK_ON_LOAD = """
 if (window.top === window && location.origin === '%(origin)s') {
-  window.addEventListener('load', () => {
+  document.addEventListener('DOMContentLoaded', () => {
     window.__caseworkCheck = (async () => {
       const counts = {};
       for (const element of document.querySelectorAll('[id]')) counts[element.id] = (counts[element.id] || 0) + 1;
@@ -66,6 +67,8 @@ UNCHECKED_PATHS: set[str] = set()
 
 def accessibility_violations(page: Page) -> list[str]:
     """Every axe-core violation on the page as it is now, of any impact (every page is also checked on load)."""
+    page.wait_for_load_state("domcontentloaded")
+    page.wait_for_function("window.__caseworkCheck !== undefined")
     return page.evaluate(
         "async () => { await window.__caseworkCheck; return (await axe.run(document)).violations.map((v) => v.id); }"
     )
@@ -74,16 +77,17 @@ def accessibility_violations(page: Page) -> list[str]:
 class PageChecks:
     """Checks each document our server sends to a watched browser context.
 
-    The page checks itself once loaded and reports back; a navigation away from a document that
-    has not reported yet is held until it has, so no page escapes between two quick clicks.
+    Each page checks itself as soon as it is parsed and its scripts have run, and reports back.
+    A test may leave a page before that (a quick click stops it loading): such pages are opened
+    again at the end of the test, in the same browser context, and checked then.
     """
 
     def __init__(self, origin: str) -> None:
         self.origin = origin
         self.problems: list[str] = []
         self.contexts: list[BrowserContext] = []
-        self._awaiting: dict[Page, bool] = {}
-        self._held: dict[Page, list[Route]] = {}
+        self._unreported: dict[Page, bool] = {}
+        self._left_unchecked: list[tuple[BrowserContext, str]] = []
 
     def watch(self, context: BrowserContext, *, javascript: bool = True) -> BrowserContext:
         """Check every page of ``context`` from now on (without JavaScript only the 404s can be checked)."""
@@ -96,7 +100,7 @@ class PageChecks:
         return context
 
     def finish(self) -> None:
-        """Wait for the check of what every watched page shows at the end of the test."""
+        """Check what every watched page shows at the end of the test, then the pages left too quickly."""
         for context in self.contexts:
             try:
                 pages = list(context.pages)
@@ -104,38 +108,41 @@ class PageChecks:
                 continue
             for page in pages:
                 self.wait_for(page)
+        revisits = list(dict.fromkeys(self._left_unchecked))
+        self._left_unchecked.clear()
+        for context, url in revisits:
+            try:
+                page = context.new_page()
+            except Error:
+                continue
+            page.goto(url)
+            self.wait_for(page)
 
     def wait_for(self, page: Page) -> None:
         """Let the current document of ``page`` finish its check (if it is one of ours)."""
         if page.is_closed() or not page.url.startswith(self.origin):
             return
         try:
-            page.wait_for_load_state("load")
+            page.wait_for_load_state("domcontentloaded")
+            page.wait_for_function("window.__caseworkCheck !== undefined")
             page.evaluate("async () => { await window.__caseworkCheck; }")
         except Error as error:
             self.problems.append(f"{page.url}: could not be checked ({str(error).splitlines()[0]})")
 
     def _report(self, source: dict[str, Any], result: dict[str, Any]) -> None:
-        page: Page = source["page"]
         path = urlsplit(result["url"]).path
         (CHECKED_PATHS if result["checked"] else UNCHECKED_PATHS).add(path)
         self.problems += [f"{path}: axe {violation}" for violation in result["violations"]]
         self.problems += [f"{path}: duplicate id {name!r}" for name in result["duplicates"]]
-        self._awaiting[page] = False
-        held = self._held.pop(page, [])
-        if held:
-            self._awaiting[page] = True
-            for route in held:
-                route.continue_()
+        self._unreported[source["page"]] = False
 
     def _route(self, route: Route) -> None:
         request = route.request
         if request.is_navigation_request() and request.frame.parent_frame is None:
             page = request.frame.page
-            if self._awaiting.get(page) and page.url.startswith(self.origin):
-                self._held.setdefault(page, []).append(route)
-                return
-            self._awaiting[page] = request.url.startswith(self.origin)
+            if self._unreported.get(page) and page.url.startswith(self.origin):
+                self._left_unchecked.append((page.context, page.url))
+            self._unreported[page] = request.url.startswith(self.origin)
         route.continue_()
 
     def _response(self, response: Response) -> None:

@@ -22,7 +22,7 @@ def test_officer_records_an_interim_spo_its_grant_and_a_breach(page: Page, live_
     base = live_server["base_url"]
     sign_in(page, live_server, "officer@casework.police.uk")
     page.goto(f"{base}/cases?search=aisha")
-    page.locator("table").get_by_role("link").first.click()
+    page.locator("table tbody").get_by_role("link").first.click()
     page.get_by_role("link", name="Orders", exact=True).click()
     expect(page.locator("#no-orders-in-force")).to_be_visible()
     assert accessibility_violations(page) == []
