@@ -178,6 +178,7 @@ def test_pressing_shift_three_times_leaves_the_site(browser: Browser, live_serve
     page.get_by_label("No", exact=True).check()
     _continue(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Who is reporting?")
+    expect(page.locator(".govuk-exit-this-page")).to_have_attribute("data-govuk-exit-this-page-init", "")
     for _ in range(3):
         page.keyboard.press("Shift")
     page.wait_for_url(safe_site)
