@@ -51,6 +51,13 @@ class CaseworkForm(FlaskForm):
             # A copy for this form only: the unbound field belongs to the class and is shared.
             return unbound_field.bind(form=form, **{**options, "filters": filters})
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The CSRF token is a hidden input without an id: pages with several forms would repeat it.
+        csrf = self._fields.get("csrf_token")
+        if csrf is not None:
+            csrf.render_kw = {**(csrf.render_kw or {}), "id": False}
+
 
 def apply_service(form: FlaskForm, operation: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
     """Run a service operation; on a ``DomainError`` undo its changes and show the message on the form.

@@ -83,7 +83,8 @@ def sign_in() -> str | Response:
         except service.SignInThrottled as throttled:
             form.form_errors.append(_throttled_message(throttled))
         except service.SignInRefused:
-            form.form_errors.append("The email address or password is not right")
+            # One message, on the password (the summary links to it); never saying which of the two was wrong.
+            form.password.errors = [*form.password.errors, "The email address or password is not right"]
         else:
             session.clear()
             session[PENDING] = {"user_id": user.id, "at": utcnow().timestamp(), "next": request.args.get("next")}

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import enum
 import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovCheckboxInput,
-    GovDateInput,
-    GovSelect,
-    GovTextInput,
-)
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, IntegerField, SearchField, SelectField, SelectMultipleField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from casework.auth.models import Role, Team, User
 from casework.cases.models import CaseStatus, Classification, RiskLevel
-from casework.cases.queries import MIN_NAME_SEARCH, SORTS, CaseFilters, Scope, default_scope, is_reference
+from casework.cases.queries import (
+    MIN_NAME_SEARCH,
+    SORTABLE_COLUMNS,
+    SORTS,
+    CaseFilters,
+    Scope,
+    column_sort,
+    default_scope,
+    is_reference,
+)
 from casework.extensions import db
 from casework.forms import CaseworkForm, GovDateField
 from casework.security import Permission, can
@@ -35,33 +41,57 @@ def search_term(value: object) -> object:
     return "".join(ch for ch in value if unicodedata.category(ch) not in {"Cc", "Cf", "Cs"})
 
 
-class CaseFilterForm(CaseworkForm):
-    """Filters, sort, search and page for the case list."""
+@dataclass
+class SelectedFilter:
+    """One applied filter as an MOJ filter tag: its text and the list without it."""
 
-    scope = SelectField("Show", widget=GovSelect(), validators=[Optional()])
+    text: str
+    remove_href: str
+
+
+@dataclass
+class SelectedCategory:
+    """The applied filters of one kind (a heading and its tags)."""
+
+    heading: str
+    filters: list[SelectedFilter] = field(default_factory=list)
+
+
+@dataclass
+class SortHeader:
+    """A sortable column header: its ``aria-sort`` and the link that sorts by it (the other way if sorted)."""
+
+    aria_sort: str
+    href: str
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+class CaseFilterForm(CaseworkForm):
+    """Filters, sort, search and page for the case list.
+
+    The controls are drawn by plain Jinja macros in ``templates/cases/list.html`` (not one
+    GOV.UK widget template per field): the list is the most requested page.
+    """
+
+    scope = SelectField("Show", validators=[Optional()])
     search = SearchField(
         "Reference or person's name",
-        widget=GovTextInput(),
         filters=[search_term],
         validators=[Optional(), Length(max=100, message="Search must be 100 characters or fewer")],
     )
-    status = SelectMultipleField(
-        "Status", widget=GovCheckboxesInput(), choices=CaseStatus.choices(), validators=[Optional()]
-    )
-    risk = SelectMultipleField(
-        "Risk", widget=GovCheckboxesInput(), choices=RiskLevel.choices(), validators=[Optional()]
-    )
-    classification = SelectMultipleField(
-        "Classification", widget=GovCheckboxesInput(), choices=Classification.choices(), validators=[Optional()]
-    )
-    officer_id = SelectField("Officer in case", widget=GovSelect(), coerce=int, validators=[Optional()])
-    team_id = SelectField("Team", widget=GovSelect(), coerce=int, validators=[Optional()])
-    reported_from = GovDateField("Reported from", widget=GovDateInput())
-    reported_to = GovDateField("Reported to", widget=GovDateInput())
-    overdue = BooleanField("Overdue only", widget=GovCheckboxInput(), validators=[Optional()])
+    status = SelectMultipleField("Status", choices=CaseStatus.choices(), validators=[Optional()])
+    risk = SelectMultipleField("Risk", choices=RiskLevel.choices(), validators=[Optional()])
+    classification = SelectMultipleField("Classification", choices=Classification.choices(), validators=[Optional()])
+    officer_id = SelectField("Officer in case", coerce=int, validators=[Optional()])
+    team_id = SelectField("Team", coerce=int, validators=[Optional()])
+    reported_from = GovDateField("Reported from")
+    reported_to = GovDateField("Reported to")
+    overdue = BooleanField("Overdue only", validators=[Optional()])
     sort = SelectField(
         "Sort by",
-        widget=GovSelect(),
         choices=[(key, label) for key, (label, _) in SORTS.items()],
         default="reported_desc",
     )
@@ -124,3 +154,60 @@ class CaseFilterForm(CaseworkForm):
             for name, field in self._fields.items()
             if field.data not in (None, "", [], False, 0)
         }
+
+    def selected(self, path: str, args: MultiDict[str, str]) -> list[SelectedCategory]:
+        """The filters in force, each with a link that drops just that one (and goes back to page 1)."""
+        filters = self.to_filters()
+
+        def without(name: str, value: str | None = None) -> str:
+            kept = [
+                (key, item)
+                for key, item in args.items(multi=True)
+                if key != "page" and not (key == name and (value is None or item == value))
+            ]
+            return f"{path}?{urlencode(kept)}" if kept else path
+
+        categories: list[SelectedCategory] = []
+        if filters.search:
+            categories.append(SelectedCategory("Search", [SelectedFilter(f"‘{filters.search}’", without("search"))]))
+        for name, chosen in (
+            ("status", filters.status),
+            ("risk", filters.risk),
+            ("classification", filters.classification),
+        ):
+            if chosen:
+                categories.append(
+                    SelectedCategory(
+                        self[name].label.text,
+                        [SelectedFilter(member.label, without(name, member.value)) for member in chosen],
+                    )
+                )
+        for name, chosen_id in (("officer_id", filters.officer_id), ("team_id", filters.team_id)):
+            names = dict(self[name].choices or [])
+            if chosen_id and chosen_id in names:
+                categories.append(
+                    SelectedCategory(self[name].label.text, [SelectedFilter(names[chosen_id], without(name))])
+                )
+        dates = [
+            SelectedFilter(f"{label} {_day(value)}", without(name))
+            for name, label, value in (
+                ("reported_from", "From", filters.reported_from),
+                ("reported_to", "To", filters.reported_to),
+            )
+            if value
+        ]
+        if dates:
+            categories.append(SelectedCategory("Reported", dates))
+        if filters.overdue:
+            categories.append(SelectedCategory("Overdue", [SelectedFilter("Overdue only", without("overdue"))]))
+        return categories
+
+    def sort_headers(self, path: str, args: MultiDict[str, str]) -> dict[str, SortHeader]:
+        """Each sortable column's header, keeping the filters in force (and going back to page 1)."""
+        current = self.to_filters().sort
+        kept = [(key, item) for key, item in args.items(multi=True) if key not in {"page", "sort"}]
+        headers = {}
+        for column in SORTABLE_COLUMNS:
+            aria_sort, sort = column_sort(column, current)
+            headers[column] = SortHeader(aria_sort, f"{path}?{urlencode([*kept, ('sort', sort)])}")
+        return headers

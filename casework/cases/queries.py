@@ -33,7 +33,7 @@ from casework.cases.service import format_reference
 from casework.db import utcnow
 from casework.extensions import db
 from casework.security import visible_cases_clause
-from casework.workdays import local_midnight
+from casework.workdays import LONDON, local_midnight
 
 PAGE_SIZE = 25
 # Counting every visible case grows with the data (about a second a page at national scale);
@@ -55,9 +55,26 @@ class Scope:
 SORTS: dict[str, tuple[str, object]] = {
     "reported_desc": ("Newest first", Case.reported_at.desc()),
     "reported_asc": ("Oldest first", Case.reported_at.asc()),
-    "reference": ("Reference", Case.reference.asc()),
+    "reference": ("Reference, A to Z", Case.reference.asc()),
+    "reference_desc": ("Reference, Z to A", Case.reference.desc()),
     "updated_desc": ("Recently updated", Case.updated_at.desc()),
 }
+# Sortable column headers (MOJ sortable table, sorted on the server): the column's sorts,
+# ascending then descending; the header links to the other one when the column is sorted.
+SORTABLE_COLUMNS: dict[str, tuple[str, str]] = {
+    "reference": ("reference", "reference_desc"),
+    "reported": ("reported_asc", "reported_desc"),
+}
+
+
+def column_sort(column: str, current: str) -> tuple[str, str]:
+    """The header of ``column`` under sort ``current``: its ``aria-sort`` and the sort its link asks for."""
+    ascending, descending = SORTABLE_COLUMNS[column]
+    if current == ascending:
+        return "ascending", descending
+    if current == descending:
+        return "descending", ascending
+    return "none", descending if column == "reported" else ascending
 
 
 @dataclass
@@ -113,9 +130,17 @@ def _allocation_late(now: datetime) -> sa.Select[tuple[int]]:
 
 
 # Both served by the partial index ix_cases_overdue (each implies its predicate). Change them together.
-registry.overdue_reason(registry.OverdueReason("risk_review", "Risk re-assessment due", _risk_review_due, order=10))
+registry.overdue_reason(registry.OverdueReason("risk_review", "Risk assessment due", _risk_review_due, order=10))
+
+
+def _allocation_due(now: datetime) -> sa.ColumnElement[datetime]:
+    return Case.reported_at + sa.literal(ALLOCATION_DUE, sa.Interval())
+
+
 registry.overdue_reason(
-    registry.OverdueReason("allocation", "Awaiting allocation for more than 24 hours", _allocation_late, order=20)
+    registry.OverdueReason(
+        "allocation", "Awaiting allocation for more than 24 hours", _allocation_late, order=20, due_at=_allocation_due
+    )
 )
 
 
@@ -140,9 +165,34 @@ def overdue_reasons_for(case_ids: Iterable[int], now: datetime) -> dict[int, lis
     if not ids or not reasons:
         return {}
     columns = [Case.id.in_(reason.case_ids(now).correlate(None)).label(f"r{n}") for n, reason in enumerate(reasons)]
-    rows = db.session.execute(sa.select(Case.id, *columns).where(Case.id.in_(ids))).all()
-    found = {row[0]: [reason.label for reason, hit in zip(reasons, row[1:], strict=True) if hit] for row in rows}
-    return {case_id: labels for case_id, labels in found.items() if labels}
+    dated = [reason for reason in reasons if reason.due_at is not None]
+    due_columns = [reason.due_at(now).label(f"d{n}") for n, reason in enumerate(dated)]  # type: ignore[misc]
+    rows = db.session.execute(sa.select(Case.id, *columns, *due_columns).where(Case.id.in_(ids))).all()
+    found: dict[int, list[str]] = {}
+    for row in rows:
+        hits = row[1 : len(reasons) + 1]
+        due = dict(zip((reason.key for reason in dated), row[len(reasons) + 1 :], strict=True))
+        labels = [
+            _with_lateness(reason.label, due.get(reason.key), now)
+            for reason, hit in zip(reasons, hits, strict=True)
+            if hit
+        ]
+        if labels:
+            found[row[0]] = labels
+    return found
+
+
+def _with_lateness(label: str, due_at: datetime | None, now: datetime) -> str:
+    """``label`` and how long ago it fell due ("… – 3 days overdue"), when the reason knows its due time."""
+    if due_at is None:
+        return label
+    days = (now.astimezone(LONDON).date() - due_at.astimezone(LONDON).date()).days
+    if days >= 1:
+        return f"{label} – {days} {'day' if days == 1 else 'days'} overdue"
+    hours = int((now - due_at).total_seconds() // 3600)
+    if hours >= 1:
+        return f"{label} – {hours} {'hour' if hours == 1 else 'hours'} overdue"
+    return f"{label} – less than an hour overdue"
 
 
 def default_scope(user: User) -> str:

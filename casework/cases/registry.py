@@ -127,12 +127,15 @@ class OverdueReason:
     ``case_ids(now)`` returns a ``Select`` of one column, the ids of the cases overdue for this
     reason at ``now``. Keep it indexed (a partial index on the due column, or on ``cases``): the
     lists run every reason on every page. ``label`` is shown beside the case ("Victim update overdue").
+    ``due_at(now)``, when given, is a column expression correlated to ``cases`` (a column or a
+    scalar subquery) giving when the work fell due, so the lists say for how long it is overdue.
     """
 
     key: str
     label: str
     case_ids: Callable[[datetime], sa.Select[Any]]
     order: int = 100
+    due_at: Callable[[datetime], sa.ColumnElement[Any]] | None = None
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,8 @@ def index() -> str:
         page=page,
         overdue=overdue,
         overdue_reasons=queries.overdue_reasons_for([case.id for case in [*page.cases, *overdue]], now),
-        sorts=queries.SORTS,
+        selected_filters=form.selected(url_for("cases.index"), request.args),
+        sort_headers=form.sort_headers(url_for("cases.index"), request.args),
     )
 
 

@@ -13,6 +13,7 @@ Staff reminders go to the plan's owner, else the officer in case, else the super
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -249,11 +250,38 @@ def _overdue_reviews(now: datetime) -> sa.Select[tuple[int]]:
     return sa.select(DoNotContact.case_id).where(DoNotContact.lifted_at.is_(None), DoNotContact.review_due_at < now)
 
 
-registry.overdue_reason(registry.OverdueReason("victim_update", "Victim update overdue", _overdue_updates, order=30))
+def _earliest(column: Any, case_column: Any, *where: Any) -> Callable[[datetime], sa.ColumnElement[Any]]:
+    """When a case's earliest outstanding item of this kind fell due (for "N days overdue" in the lists)."""
+    return lambda now: sa.select(sa.func.min(column)).where(case_column == Case.id, *where).scalar_subquery()
+
+
 registry.overdue_reason(
-    registry.OverdueReason("key_decision", "Victim not told of a key decision in time", _overdue_notices, order=40)
+    registry.OverdueReason(
+        "victim_update",
+        "Victim update overdue",
+        _overdue_updates,
+        order=30,
+        due_at=_earliest(ContactPlan.next_update_due_at, ContactPlan.case_id),
+    )
 )
-registry.overdue_reason(registry.OverdueReason("dnc_review", "Do-not-contact review due", _overdue_reviews, order=50))
+registry.overdue_reason(
+    registry.OverdueReason(
+        "key_decision",
+        "Victim not told of a key decision in time",
+        _overdue_notices,
+        order=40,
+        due_at=_earliest(DecisionNotice.due_at, DecisionNotice.case_id, DecisionNotice.discharged_at.is_(None)),
+    )
+)
+registry.overdue_reason(
+    registry.OverdueReason(
+        "dnc_review",
+        "Do-not-contact review due",
+        _overdue_reviews,
+        order=50,
+        due_at=_earliest(DoNotContact.review_due_at, DoNotContact.case_id, DoNotContact.lifted_at.is_(None)),
+    )
+)
 
 
 # --- Worklist --------------------------------------------------------------------------------

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import sign_in
-from tests.browser.test_sign_in_journeys import _serious_accessibility_violations
+from tests.browser.conftest import accessibility_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -27,7 +26,7 @@ def test_officer_records_a_report_and_supervisor_allocates_it(page: Page, live_s
     page.get_by_role("button", name="Record the report").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("has been recorded")
     reference = page.get_by_role("heading", level=1).inner_text()
-    assert _serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
 
     page.get_by_role("link", name="People").click()
     page.get_by_role("button", name="Add a person").click()

@@ -12,8 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import sign_in
-from tests.browser.test_sign_in_journeys import _serious_accessibility_violations
+from tests.browser.conftest import accessibility_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -61,7 +60,7 @@ def live_server(safe_site, live_server):  # type: ignore[no-untyped-def]
 
 
 def _check_page(page: Page) -> None:
-    assert _serious_accessibility_violations(page) == [], page.url
+    assert accessibility_violations(page) == [], page.url
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"], f"sideways scroll on {page.url}"
     assert not re.search(r"stalk|harass", page.title(), re.I)
 
@@ -157,7 +156,7 @@ def test_a_victim_reports_online_and_a_supervisor_turns_it_into_a_case(browser: 
     expect(staff.locator("#worklist")).to_contain_text("online reports waiting for triage")
     staff.get_by_role("link", name="Open the triage queue").click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("Online reports to triage")
-    assert _serious_accessibility_violations(staff) == []
+    assert accessibility_violations(staff) == []
     staff.get_by_role("link", name=f"Create a case from {reference}").click()
     staff.get_by_label("Stalking", exact=True).check()
     staff.get_by_label("Offence (Protection from Harassment Act 1997)").select_option("s2a")
@@ -165,7 +164,7 @@ def test_a_victim_reports_online_and_a_supervisor_turns_it_into_a_case(browser: 
     expect(staff.locator(".govuk-notification-banner")).to_contain_text(f"from online report {reference}")
     expect(staff.locator(".moj-timeline")).to_contain_text(f"Online report {reference} received")
     expect(staff.locator(".moj-timeline")).to_contain_text("he leaves flowers at my door every week, again.")
-    assert _serious_accessibility_violations(staff) == []
+    assert accessibility_violations(staff) == []
     staff.get_by_role("link", name="People").click()
     expect(staff.locator("#main-content")).to_contain_text("Browser Reporter")
     expect(staff.locator("#main-content")).to_contain_text("Kevin Doorstep")
@@ -179,6 +178,7 @@ def test_pressing_shift_three_times_leaves_the_site(browser: Browser, live_serve
     page.get_by_label("No", exact=True).check()
     _continue(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Who is reporting?")
+    expect(page.locator(".govuk-exit-this-page")).to_have_attribute("data-govuk-exit-this-page-init", "")
     for _ in range(3):
         page.keyboard.press("Shift")
     page.wait_for_url(safe_site)

@@ -11,8 +11,7 @@ from playwright.sync_api import Page, expect
 
 from casework.db import utcnow
 from casework.workdays import local_date
-from tests.browser.conftest import sign_in
-from tests.browser.test_sign_in_journeys import _serious_accessibility_violations
+from tests.browser.conftest import accessibility_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -71,7 +70,7 @@ def test_officer_refers_with_consent_and_the_adviser_takes_it_and_records_afterc
     page.get_by_label("By phone").check()
     page.get_by_role("button", name="Record the answer").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("answer has been recorded")
-    assert _serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.locator("section.govuk-summary-card", has_text="Rosalind Browserfield").get_by_role(
         "button", name="Send the referral"
     ).click()
@@ -82,7 +81,7 @@ def test_officer_refers_with_consent_and_the_adviser_takes_it_and_records_afterc
     expect(page.get_by_role("heading", level=1)).to_have_text("Your referrals")
     row = page.locator("#to-take tr", has_text=reference).filter(has_text="Rosalind Browserfield")
     row.get_by_role("link", name="Take or decline").click()
-    assert _serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     card = page.locator("section.govuk-summary-card", has_text="Rosalind Browserfield")
     card.get_by_role("button", name="Take this referral").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("You have taken the referral")
@@ -105,7 +104,7 @@ def test_officer_refers_with_consent_and_the_adviser_takes_it_and_records_afterc
     page.get_by_label("Summary for the officer in case").fill("Assessed: wants a door alarm")
     page.get_by_label("Next steps").fill("Ask the council about an alarm")
     _fill_date(page, "Follow-up date", today + timedelta(days=3))
-    assert _serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.get_by_role("button", name="Save the entry").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Needs assessment saved")
     expect(page.locator("#main-content")).to_contain_text("Assessed: wants a door alarm")

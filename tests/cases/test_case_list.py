@@ -71,7 +71,7 @@ def test_overdue_cases_are_shown_first_in_red(make_client):
     late = factories.CaseFactory(team=supervisor.team, reported_at=utcnow() - timedelta(hours=30))
     fresh = factories.CaseFactory(team=supervisor.team)
     page = client.get("/cases").get_data(as_text=True)
-    overdue_panel = page.split('id="overdue"')[1].split("</ul>")[0]
+    overdue_panel = page.split('id="overdue-cases"')[1].split("</ul>")[0]
     assert late.reference in overdue_panel
     assert fresh.reference not in overdue_panel
     assert "overdue=y" not in page
