@@ -56,6 +56,7 @@ class Permission(enum.StrEnum):
     REFERRAL_CONTACT_DETAILS = "referral_contact_details"
     AFTERCARE_SUMMARY_VIEW = "aftercare_summary_view"
     INTAKE_TRIAGE = "intake_triage"
+    CASE_DECISION_RECORD = "case_decision_record"
 
 
 _OFFICER = frozenset(
@@ -72,6 +73,7 @@ _OFFICER = frozenset(
         Permission.CONTACT_EDIT,
         Permission.ORDER_MANAGE,
         Permission.AFTERCARE_SUMMARY_VIEW,
+        Permission.CASE_DECISION_RECORD,
     }
 )
 
@@ -405,3 +407,11 @@ def ensure_adviser_case(case: Case) -> None:
 def _triage_online_reports(user: User, receiving_team: object) -> bool:
     """Only supervisors of the team that receives online reports (``INTAKE_TEAM``) triage them."""
     return user.team_id is not None and user.team_id == getattr(receiving_team, "id", None)
+
+# --- Decisions on a high-risk case (MARAC considered, safety plan agreed) ---------------------
+
+
+@object_rule(Permission.CASE_DECISION_RECORD)
+def _record_case_decision(user: User, case: Case) -> bool:
+    """Those who may work the case (officers of its team, the officer in case, supervisors) while it is open."""
+    return case.is_open and can_see_case(user, case)
