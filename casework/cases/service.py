@@ -565,6 +565,7 @@ def case_identity(case: Case) -> CaseIdentity:
             .where(party.case_id == case.id, party.role == "victim")
             .options(sa.orm.joinedload(party.contact))
             .order_by(party.id)
+            .execution_options(populate_existing=True)
         ).scalars()
     )
     needs = []

@@ -291,6 +291,7 @@ def _victim_tasks(case: Case) -> list[registry.Task]:
             .where(CaseParty.case_id == case.id, CaseParty.role == PartyRole.VICTIM)
             .options(contains_eager(CaseParty.contact))
             .order_by(CaseParty.id)
+            .execution_options(populate_existing=True)
         ).scalars()
     )
     add = registry.Task(
