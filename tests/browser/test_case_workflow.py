@@ -45,9 +45,7 @@ def _seed_high_risk_case(live_server: dict[str, Any], *, safety_plan: bool) -> t
         victim = factories.CasePartyFactory(
             case=case, role=PartyRole.VICTIM, person=factories.PersonFactory(first_name="Grace", last_name="Okafor")
         )
-        db.session.add(
-            VictimContact(party_id=victim.id, uses_bsl=True, interpreter_needed=True, language="British Sign Language")
-        )
+        db.session.add(VictimContact(party_id=victim.id, uses_bsl=True, uses_textphone=True))
         factories.IncidentFactory(case=case, recorded_by_id=officer.id)
         decisions = [(DecisionKind.MARAC, DecisionOutcome.MARAC_REFERRED)]
         if safety_plan:
@@ -76,7 +74,7 @@ def test_supervisor_closing_a_high_risk_case_without_a_safety_plan_is_warned_and
     assert _serious_accessibility_violations(page) == []
     page.get_by_label("I have checked the list above and want to close the case").check()
     page.get_by_role("button", name="Close case").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"Case {reference} is closed")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"Case {reference} is closed")
     expect(page.locator("#identity-bar")).to_contain_text("Closed")
 
 
@@ -91,7 +89,7 @@ def test_officer_sees_the_task_list_and_the_identity_bar_on_the_summary(page: Pa
     expect(bar).to_contain_text("Olivia Officer")
     expect(bar).to_contain_text("High risk")
     expect(page.locator("#communication-needs")).to_contain_text("BSL interpreter")
-    expect(page.locator("#communication-needs")).to_contain_text("Interpreter: British Sign Language")
+    expect(page.locator("#communication-needs")).to_contain_text("Textphone / Relay UK")
     task_list = page.locator("#task-list")
     expect(task_list.locator("li", has_text="MARAC referral considered")).to_contain_text("Completed")
     safety = task_list.locator("li", has_text="Safety plan agreed with the victim")
@@ -110,5 +108,7 @@ def test_officer_sees_the_task_list_and_the_identity_bar_on_the_summary(page: Pa
     page.get_by_label("Month").fill(str(today.month))
     page.get_by_label("Year").fill(str(today.year))
     page.get_by_role("button", name="Record the decision").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Recorded: Safety plan agreed with the victim")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Recorded: Safety plan agreed with the victim"
+    )
     expect(page.locator("#task-list li", has_text="Safety plan agreed with the victim")).to_contain_text("Completed")
