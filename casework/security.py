@@ -408,6 +408,7 @@ def _triage_online_reports(user: User, receiving_team: object) -> bool:
     """Only supervisors of the team that receives online reports (``INTAKE_TEAM``) triage them."""
     return user.team_id is not None and user.team_id == getattr(receiving_team, "id", None)
 
+
 # --- Decisions on a high-risk case (MARAC considered, safety plan agreed) ---------------------
 
 

@@ -253,7 +253,6 @@ def close(case_id: int) -> str | Response:
         "cases/close.html",
         case=case,
         form=form,
-        gaps=service.record_gaps(case),
         warnings=service.closing_warnings(case),
         active_tab="summary",
     )
