@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import url_for
 
 from casework.auth.models import User
@@ -70,8 +71,9 @@ def _crime_number(case: Case) -> list[registry.Task]:
 @registry.task_provider
 def _allocated(case: Case) -> list[registry.Task]:
     href = url_for("cases.allocate", case_id=case.id)
-    if case.officer is not None:
-        name = case.officer.full_name
+    if case.officer_id is not None:
+        # The officer is named when loaded with the case, as ``service.get_case`` does for every case page.
+        name = None if "officer" in sa.inspect(case).unloaded else case.officer.full_name  # type: ignore[union-attr]
         return [registry.Task("Officer in case allocated", TaskState.DONE, href, name, 20, Permission.CASE_ALLOCATE)]
     late = utcnow() > case.reported_at + ALLOCATION_DUE
     state = TaskState.OVERDUE if late else TaskState.TO_DO
