@@ -550,6 +550,7 @@ class CaseIdentity:
     victim_name: str | None
     other_victims: int
     communication_needs: list[str]
+    officer_name: str | None = None
 
 
 def case_identity(case: Case) -> CaseIdentity:
@@ -580,7 +581,14 @@ def case_identity(case: Case) -> CaseIdentity:
             needs.append(f"Interpreter: {contact.language or 'language not recorded'}{whose}")
         if contact.uses_textphone:
             needs.append(f"Textphone / Relay UK{whose}")
+    if case.officer_id is None:
+        officer_name = None
+    elif "officer" not in sa.inspect(case).unloaded and case.officer is not None:
+        officer_name = case.officer.full_name
+    else:  # the case was expired by a refused change: read the name again
+        officer_name = db.session.execute(sa.select(User.full_name).where(User.id == case.officer_id)).scalar()
     return CaseIdentity(
+        officer_name=officer_name,
         victim_name=victims[0].person.full_name if victims else None,
         other_victims=max(len(victims) - 1, 0),
         communication_needs=needs,
