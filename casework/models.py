@@ -2,7 +2,15 @@
 
 from casework.audit.models import AuditEvent
 from casework.auth.models import Team, User
-from casework.cases.models import Case, CaseAccess, CaseAssignment, CaseNote, CaseStatusChange, ReferenceCounter
+from casework.cases.models import (
+    Case,
+    CaseAccess,
+    CaseAssignment,
+    CaseDecision,
+    CaseNote,
+    CaseStatusChange,
+    ReferenceCounter,
+)
 from casework.contact.models import (
     ContactAttempt,
     ContactPlan,
@@ -27,6 +35,7 @@ __all__ = [
     "Case",
     "CaseAccess",
     "CaseAssignment",
+    "CaseDecision",
     "CaseNote",
     "CaseParty",
     "CaseStatusChange",

@@ -61,6 +61,7 @@ class Permission(enum.StrEnum):
     ERASE_PERSONAL_DATA = "erase_personal_data"
     DASHBOARD_VIEW = "dashboard_view"
     CASES_EXPORT = "cases_export"
+    CASE_DECISION_RECORD = "case_decision_record"
 
 
 _OFFICER = frozenset(
@@ -77,6 +78,7 @@ _OFFICER = frozenset(
         Permission.CONTACT_EDIT,
         Permission.ORDER_MANAGE,
         Permission.AFTERCARE_SUMMARY_VIEW,
+        Permission.CASE_DECISION_RECORD,
     }
 )
 
@@ -442,3 +444,12 @@ ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {
 # need to take lists away; a supervisor or manager exports for them, with a reason, audited.
 ROLE_PERMISSIONS[Role.SUPERVISOR] |= {Permission.DASHBOARD_VIEW, Permission.CASES_EXPORT}
 ROLE_PERMISSIONS[Role.MANAGER] |= {Permission.DASHBOARD_VIEW, Permission.CASES_EXPORT}
+
+
+# --- Decisions on a high-risk case (MARAC considered, safety plan agreed) ---------------------
+
+
+@object_rule(Permission.CASE_DECISION_RECORD)
+def _record_case_decision(user: User, case: Case) -> bool:
+    """Those who may work the case (officers of its team, the officer in case, supervisors) while it is open."""
+    return case.is_open and can_see_case(user, case)

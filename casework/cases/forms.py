@@ -15,7 +15,17 @@ from wtforms import BooleanField, DateField, RadioField, SelectField, StringFiel
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from casework.audit.models import AuditAction
-from casework.cases.models import CaseStatus, Channel, Classification, NoteVisibility, Offence, Outcome, ReporterType
+from casework.cases.models import (
+    DECISION_OUTCOMES,
+    CaseStatus,
+    Channel,
+    Classification,
+    DecisionKind,
+    NoteVisibility,
+    Offence,
+    Outcome,
+    ReporterType,
+)
 from casework.cases.queries import AuditFilters
 from casework.db import utcnow
 from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, text_area, text_field
@@ -127,8 +137,33 @@ class CloseForm(VersionedForm):
         "Outcome", widget=GovRadioInput(), choices=Outcome.choices(), validators=[InputRequired("Select the outcome")]
     )
     reason = text_area("Closing summary", REASON_MAX)
-    confirm = BooleanField("I have checked the items still open and want to close the case", widget=GovCheckboxInput())
+    confirm = BooleanField("I have checked the list above and want to close the case", widget=GovCheckboxInput())
     submit = SubmitField("Close case", widget=GovSubmitInput())
+
+
+class DecisionForm(CaseworkForm):
+    """Record a dated decision on a high-risk case: what was decided, when, and why."""
+
+    outcome = RadioField(
+        "What was decided?", widget=GovRadioInput(), validators=[InputRequired("Select what was decided")]
+    )
+    decided_on = GovDateField(
+        "Date decided",
+        widget=GovDateInput(),
+        description="For example, 27 3 2026",
+        validators=[date_required("Enter the date it was decided")],
+    )
+    note = text_area("Reasons and details", REASON_MAX)
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+    def for_kind(self, kind: DecisionKind) -> None:
+        """Offer the outcomes of this kind of decision only."""
+        self.outcome.choices = [(outcome.value, outcome.label) for outcome in DECISION_OUTCOMES[kind]]
+
+    def validate_decided_on(self, field: GovDateField) -> None:
+        """A decision cannot be dated in the future (England and Wales local time)."""
+        if field.data and field.data > utcnow().astimezone(LONDON).date():
+            raise ValidationError("Date decided must be today or in the past")
 
 
 class ReopenForm(VersionedForm):

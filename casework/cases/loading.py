@@ -7,11 +7,12 @@ import this module, never another feature's views.
 
 from __future__ import annotations
 
+from flask import g
 from flask_login import current_user
 
 from casework.cases import service
 from casework.cases.models import Case
-from casework.security import Permission, ensure_case
+from casework.security import Permission, can, ensure_case
 
 
 def load_case(case_id: int, permission: Permission = Permission.CASE_VIEW) -> Case:
@@ -22,5 +23,8 @@ def load_case(case_id: int, permission: Permission = Permission.CASE_VIEW) -> Ca
 
 
 def viewed(case: Case, page: str, **detail: object) -> None:
-    """Log the consultation of a case page (DPA 2018 s.62)."""
-    service.record_case_view(current_user._get_current_object(), case, page, **detail)
+    """Log the consultation of a case page (DPA 2018 s.62), and load its identity bar for those who see case pages."""
+    user = current_user._get_current_object()
+    service.record_case_view(user, case, page, **detail)
+    if can(user, Permission.CASE_VIEW, case):
+        g.case_identity = service.case_identity(case)

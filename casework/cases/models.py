@@ -138,6 +138,8 @@ class Case(Timestamped, Versioned, db.Model):
         sa.Index("ix_cases_overdue", "reported_at", postgresql_where=OVERDUE_PREDICATE, sqlite_where=OVERDUE_PREDICATE),
         # The open cases (a tenth of them at scale): features' overdue reasons join their due rows to it.
         sa.Index("ix_cases_open", "id", postgresql_where=OPEN_PREDICATE, sqlite_where=OPEN_PREDICATE),
+        # "My cases" includes the reports a user recorded that still await allocation (cases.queries).
+        sa.Index("ix_cases_created_by_status", "created_by_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -186,6 +188,7 @@ class Case(Timestamped, Versioned, db.Model):
     assignments: WriteOnlyMapped[CaseAssignment] = relationship(back_populates="case")
     access_list: WriteOnlyMapped[CaseAccess] = relationship(back_populates="case")
     notes: WriteOnlyMapped[CaseNote] = relationship(back_populates="case")
+    decisions: WriteOnlyMapped[CaseDecision] = relationship(back_populates="case")
 
     @property
     def is_open(self) -> bool:
@@ -269,3 +272,43 @@ class CaseNote(Timestamped, db.Model):
 
     case: Mapped[Case] = relationship(back_populates="notes", lazy="raise")
     author: Mapped[User] = relationship(lazy="raise")
+
+
+class DecisionKind(LabelledEnum):
+    """Decisions a high-risk case asks for (DOMAIN.md: a high-risk case should prompt both)."""
+
+    MARAC = "marac", "MARAC referral considered"
+    SAFETY_PLAN = "safety_plan", "Safety plan agreed"
+
+
+class DecisionOutcome(LabelledEnum):
+    """What was decided; each outcome belongs to one kind (``DECISION_OUTCOMES``)."""
+
+    MARAC_REFERRED = "marac_referred", "Referred to MARAC"
+    MARAC_NOT_REFERRED = "marac_not_referred", "Considered, not referred to MARAC"
+    PLAN_AGREED = "plan_agreed", "Safety plan agreed with the victim"
+    PLAN_DECLINED = "plan_declined", "Safety plan offered, the victim declined"
+
+
+DECISION_OUTCOMES: dict[DecisionKind, tuple[DecisionOutcome, ...]] = {
+    DecisionKind.MARAC: (DecisionOutcome.MARAC_REFERRED, DecisionOutcome.MARAC_NOT_REFERRED),
+    DecisionKind.SAFETY_PLAN: (DecisionOutcome.PLAN_AGREED, DecisionOutcome.PLAN_DECLINED),
+}
+
+
+class CaseDecision(Timestamped, db.Model):
+    """A dated decision on a case, with who made it and why. Never overwritten: the latest of a kind counts."""
+
+    __tablename__ = "case_decisions"
+    __table_args__ = (sa.Index("ix_case_decisions_case_kind", "case_id", "kind", "decided_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
+    kind: Mapped[DecisionKind] = mapped_column(enum_type(DecisionKind, length=16))
+    outcome: Mapped[DecisionOutcome] = mapped_column(enum_type(DecisionOutcome, length=24))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    case: Mapped[Case] = relationship(back_populates="decisions", lazy="raise")
+    decided_by: Mapped[User] = relationship(lazy="raise")

@@ -201,9 +201,17 @@ def default_scope(user: User) -> str:
 
 
 def scope_clause(user: User, scope: str) -> sa.ColumnElement[bool]:
-    """Narrow to the user's own cases, their team's, or (no narrowing) all they may see."""
+    """Narrow to the user's own cases, their team's, or (no narrowing) all they may see.
+
+    "Mine" are the cases the user is officer in case or supervisor of, and the reports they recorded
+    that still await allocation (each branch has its own index, so the planner ORs three index scans).
+    """
     if scope == Scope.MINE:
-        return sa.or_(Case.officer_id == user.id, Case.supervisor_id == user.id)
+        return sa.or_(
+            Case.officer_id == user.id,
+            Case.supervisor_id == user.id,
+            sa.and_(Case.created_by_id == user.id, Case.status == CaseStatus.REPORTED),
+        )
     if scope == Scope.TEAM and user.team_id is not None:
         return Case.team_id == user.team_id
     return sa.true()

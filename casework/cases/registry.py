@@ -33,6 +33,7 @@ import sqlalchemy as sa
 if TYPE_CHECKING:
     from casework.auth.models import User
     from casework.cases.models import Case
+    from casework.security import Permission
 
 
 class TaskState(enum.StrEnum):
@@ -46,13 +47,19 @@ class TaskState(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Task:
-    """One row of a case's task list: what to do, its state, and the page that does it."""
+    """One row of a case's task list: what to do, its state, and the page that does it.
+
+    ``permission`` is what the page at ``href`` needs (on ``subject``, or else the case): the task
+    list shows the link only to those who hold it (``cases.tasks.task_list``).
+    """
 
     name: str
     state: TaskState
     href: str | None = None
     hint: str | None = None
     order: int = 100
+    permission: Permission | None = None
+    subject: object | None = None
 
 
 @dataclass(frozen=True)

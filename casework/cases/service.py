@@ -4,7 +4,7 @@ edit details, restrict, keep the investigation log. Every change is audited and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -14,26 +14,34 @@ from casework.audit.models import AuditAction
 from casework.auth.models import Role, User
 from casework.cases import registry
 from casework.cases.models import (
+    DECISION_OUTCOMES,
     AssignmentRole,
     Case,
     CaseAccess,
     CaseAssignment,
+    CaseDecision,
     CaseNote,
     CaseStatus,
     CaseStatusChange,
     Channel,
     Classification,
+    DecisionKind,
+    DecisionOutcome,
     NoteVisibility,
     Offence,
     Outcome,
     ReferenceCounter,
     ReporterType,
+    RiskLevel,
 )
 from casework.db import utcnow
 from casework.errors import DomainError, NotFound
 from casework.extensions import db
 from casework.security import Permission, can
 from casework.workdays import LONDON
+
+# National Crime Recording Standard: a crime is recorded within 24 hours of the report.
+CRIME_RECORDING_DUE = timedelta(hours=24)
 
 REFERENCE_PREFIX = "SH"
 OFFICER_IN_CASE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
@@ -273,15 +281,71 @@ def _unallocated(case: Case) -> list[str]:
     return ["No officer in case is allocated"] if case.officer_id is None else []
 
 
+def crime_number_due_at(case: Case) -> datetime:
+    """When the crime should have been recorded by (NCRS: 24 hours after the report)."""
+    return case.reported_at + CRIME_RECORDING_DUE
+
+
+def latest_decisions(case: Case) -> dict[DecisionKind, CaseDecision]:
+    """The latest decision of each kind on the case (one query; earlier ones are kept as history)."""
+    decisions = db.session.execute(
+        sa.select(CaseDecision)
+        .where(CaseDecision.case_id == case.id)
+        .options(sa.orm.joinedload(CaseDecision.decided_by))
+        .order_by(CaseDecision.decided_at, CaseDecision.id)
+    ).scalars()
+    return {decision.kind: decision for decision in decisions}
+
+
+def decision_history(case: Case, kind: DecisionKind) -> list[CaseDecision]:
+    """Every decision of ``kind`` on the case, newest first, with who made it."""
+    return list(
+        db.session.execute(
+            sa.select(CaseDecision)
+            .where(CaseDecision.case_id == case.id, CaseDecision.kind == kind)
+            .options(sa.orm.joinedload(CaseDecision.decided_by))
+            .order_by(CaseDecision.decided_at.desc(), CaseDecision.id.desc())
+        ).scalars()
+    )
+
+
+HIGH_RISK_DECISION_GAPS = {
+    DecisionKind.MARAC: "High risk: no decision on a MARAC referral is recorded",
+    DecisionKind.SAFETY_PLAN: "High risk: no safety plan decision is recorded",
+}
+
+
+def record_gaps(case: Case) -> list[str]:
+    """What the case's record is missing that closing must not pass over silently.
+
+    A high-risk case without its MARAC and safety plan decisions (DOMAIN.md), a case without a
+    crime number (NCRS), and a risk re-assessment that is due.
+    """
+    gaps = []
+    if case.risk_level == RiskLevel.HIGH:
+        decided = latest_decisions(case)
+        gaps += [gap for kind, gap in HIGH_RISK_DECISION_GAPS.items() if kind not in decided]
+    if not case.crime_number:
+        gaps.append("No crime number is recorded")
+    if case.risk_review_due:
+        gaps.append("A risk re-assessment is due")
+    return gaps
+
+
+def closing_warnings(case: Case) -> list[str]:
+    """Everything the closer must see and confirm: gaps in the record, then what is still open (no repeats)."""
+    return list(dict.fromkeys([*record_gaps(case), *open_items(case)]))
+
+
 def close_case(
     actor: User, case: Case, *, outcome: Outcome, reason: str | None, confirmed: bool, expected_version: int
 ) -> Case:
-    """Close a case with an outcome. When anything is still open the closer must confirm."""
+    """Close a case with an outcome. When anything is missing or still open the closer must confirm."""
     case.check_version(expected_version)
     if not case.is_open:
         raise DomainError("This case is already closed")
-    if open_items(case) and not confirmed:
-        raise DomainError("Confirm that you want to close the case with these items still open", field="confirm")
+    if closing_warnings(case) and not confirmed:
+        raise DomainError("Confirm that you want to close the case with these gaps and open items", field="confirm")
     _add_status_change(actor, case, CaseStatus.CLOSED, reason=reason, outcome=outcome)
     case.outcome = outcome
     case.closed_at = utcnow()
@@ -476,3 +540,97 @@ def notes_for(case: Case, *, include_police_only: bool) -> list[CaseNote]:
     if not include_police_only:
         query = query.where(CaseNote.visibility == NoteVisibility.SHAREABLE)
     return list(db.session.execute(query).scalars())
+
+
+def record_decision(
+    actor: User,
+    case: Case,
+    kind: DecisionKind,
+    *,
+    outcome: DecisionOutcome,
+    decided_on: date,
+    note: str | None,
+) -> CaseDecision:
+    """Record a dated decision (MARAC considered, safety plan) on an open case; earlier ones are kept.
+
+    A decision not to refer, or a plan the victim declined, needs the reason.
+    """
+    if not case.is_open:
+        raise DomainError("This case is closed: decisions can no longer be recorded on it")
+    if outcome not in DECISION_OUTCOMES[kind]:
+        raise DomainError("Select what was decided", field="outcome")
+    now = utcnow()
+    if decided_on > now.astimezone(LONDON).date():
+        raise DomainError("Date decided must be today or in the past", field="decided_on")
+    if outcome in {DecisionOutcome.MARAC_NOT_REFERRED, DecisionOutcome.PLAN_DECLINED} and not (note or "").strip():
+        raise DomainError("Give the reason", field="note")
+    decision = CaseDecision(
+        case_id=case.id,
+        kind=kind,
+        outcome=outcome,
+        decided_at=reported_at_for(decided_on, now=now),
+        decided_by_id=actor.id,
+        note=(note or "").strip() or None,
+    )
+    db.session.add(decision)
+    db.session.flush()
+    audit.record(
+        AuditAction.UPDATE,
+        "case",
+        case.id,
+        actor=actor,
+        detail={"decision": decision.id, "kind": kind.value, "outcome": outcome.value},
+    )
+    return decision
+
+
+@dataclass(frozen=True)
+class CaseIdentity:
+    """What the identity bar on every case page shows: who the case is about and how to reach them."""
+
+    victim_name: str | None
+    other_victims: int
+    communication_needs: list[str]
+    officer_name: str | None = None
+
+
+def case_identity(case: Case) -> CaseIdentity:
+    """The primary (first added) victim's name and every victim's needs that change how to contact them.
+
+    BSL, an interpreter (and language) and textphone are shown as tags so that nobody phones a deaf
+    victim or calls without an interpreter. One query whatever the number of people on the case.
+    """
+    party = Case.victims.property.mapper.class_  # CaseParty, named without importing the people feature
+    victims = list(
+        db.session.execute(
+            sa.select(party)
+            .where(party.case_id == case.id, party.role == "victim")
+            .options(sa.orm.joinedload(party.contact))
+            .order_by(party.id)
+            .execution_options(populate_existing=True)
+        ).scalars()
+    )
+    needs = []
+    for victim in victims:
+        contact = victim.contact
+        if contact is None:
+            continue
+        whose = f" ({victim.person.full_name})" if len(victims) > 1 else ""
+        if contact.uses_bsl:
+            needs.append(f"BSL interpreter{whose}")
+        if contact.interpreter_needed:
+            needs.append(f"Interpreter: {contact.language or 'language not recorded'}{whose}")
+        if contact.uses_textphone:
+            needs.append(f"Textphone / Relay UK{whose}")
+    if case.officer_id is None:
+        officer_name = None
+    elif "officer" not in sa.inspect(case).unloaded and case.officer is not None:
+        officer_name = case.officer.full_name
+    else:  # the case was expired by a refused change: read the name again
+        officer_name = db.session.execute(sa.select(User.full_name).where(User.id == case.officer_id)).scalar()
+    return CaseIdentity(
+        officer_name=officer_name,
+        victim_name=victims[0].person.full_name if victims else None,
+        other_victims=max(len(victims) - 1, 0),
+        communication_needs=needs,
+    )

@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from casework.auth.models import Role
-from casework.cases import queries, registry, service
+from casework.cases import queries, registry, service, tasks
 from casework.cases.filters import CaseFilterForm
 from casework.cases.forms import (
     AllocateForm,
     AuditFilterForm,
     CloseForm,
+    DecisionForm,
     EditCaseForm,
     GrantAccessForm,
     LiftRestrictionForm,
@@ -32,6 +34,8 @@ from casework.cases.models import (
     CaseStatus,
     Channel,
     Classification,
+    DecisionKind,
+    DecisionOutcome,
     NoteVisibility,
     Offence,
     Outcome,
@@ -43,6 +47,12 @@ from casework.security import Permission, can, ensure_case, require
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 T = TypeVar("T")
+
+
+@bp.app_context_processor
+def _case_identity() -> dict[str, Any]:
+    """The identity bar of the case page being shown (loaded by ``loading.viewed``, after the access check)."""
+    return {"case_identity": g.get("case_identity")}
 
 
 def run_case_operation(form: VersionedForm, case: Case, operation: Callable[..., T], *args: Any, **kw: Any) -> T | None:
@@ -109,9 +119,21 @@ def new() -> str | Response:
             ),
         )
         if case is not None:
-            flash(f"Case {case.reference} has been recorded. Add the victim and the incidents next.", "success")
+            flash(_recorded_message(case), "success")
             return redirect(url_for("cases.summary", case_id=case.id))
     return render_template("cases/new.html", form=form)
+
+
+def _recorded_message(case: Case) -> Markup:
+    """What to do next after recording a report, with the links that do it."""
+    return Markup(
+        'Case {reference} has been recorded. Next, <a class="govuk-notification-banner__link" href="{people}">add the'
+        ' victim</a> and <a class="govuk-notification-banner__link" href="{incidents}">record the incidents</a>.'
+    ).format(
+        reference=case.reference,
+        people=url_for("people.add", case_id=case.id),
+        incidents=url_for("incidents.new", case_id=case.id),
+    )
 
 
 @bp.route("/<int:case_id>")
@@ -126,6 +148,7 @@ def summary(case_id: int) -> str:
         may=service.available_actions(user, case),
         active_tab="summary",
         open_items=service.open_items(case),
+        task_list=tasks.task_list(user, case) if case.is_open else None,
         timeline=registry.timeline(
             case, registry.Viewer(user, police_only=can(user, Permission.READ_POLICE_ONLY_NOTES))
         ),
@@ -178,7 +201,13 @@ def status(case_id: int) -> str | Response:
             flash(f"The case is now ‘{changed.status.label}’.", "success")
             return redirect(url_for("cases.summary", case_id=case.id))
     viewed(case, "status")
-    return render_template("cases/status.html", case=case, form=form, active_tab="summary")
+    return render_template(
+        "cases/status.html",
+        case=case,
+        form=form,
+        may_close=can(current_user, Permission.CASE_CLOSE, case),
+        active_tab="summary",
+    )
 
 
 @bp.route("/<int:case_id>/allocate", methods=["GET", "POST"])
@@ -237,7 +266,43 @@ def close(case_id: int) -> str | Response:
             return redirect(url_for("cases.summary", case_id=case.id))
     viewed(case, "close")
     return render_template(
-        "cases/close.html", case=case, form=form, open_items=service.open_items(case), active_tab="summary"
+        "cases/close.html",
+        case=case,
+        form=form,
+        warnings=service.closing_warnings(case),
+        active_tab="summary",
+    )
+
+
+@bp.route("/<int:case_id>/decisions/<any(marac, safety_plan):kind>", methods=["GET", "POST"])
+def decision(case_id: int, kind: str) -> str | Response:
+    """Record a dated decision on a high-risk case (MARAC considered, safety plan), with its history."""
+    decision_kind = DecisionKind(kind)
+    case = load_case(case_id, Permission.CASE_DECISION_RECORD)
+    form = DecisionForm()
+    form.for_kind(decision_kind)
+    if form.validate_on_submit():
+        recorded = apply_service(
+            form,
+            service.record_decision,
+            current_user._get_current_object(),
+            case,
+            decision_kind,
+            outcome=DecisionOutcome(form.outcome.data),
+            decided_on=form.decided_on.data,
+            note=form.note.data or None,
+        )
+        if recorded is not None:
+            flash(f"Recorded: {recorded.outcome.label}.", "success")
+            return redirect(url_for("cases.summary", case_id=case.id))
+    viewed(case, "decision", kind=decision_kind.value)
+    return render_template(
+        "cases/decision.html",
+        case=case,
+        form=form,
+        kind=decision_kind,
+        history=service.decision_history(case, decision_kind),
+        active_tab="summary",
     )
 
 

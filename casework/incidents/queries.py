@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import sqlalchemy as sa
+from flask import url_for
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework.cases import registry
@@ -15,6 +16,7 @@ from casework.errors import NotFound
 from casework.extensions import db
 from casework.incidents.models import EvidenceItem, Incident
 from casework.incidents.timing import LocalMoment
+from casework.security import Permission
 from casework.workdays import LONDON
 
 # PHA 1997 s.7(3)(a): a course of conduct against one person is conduct on at least two occasions.
@@ -115,4 +117,19 @@ def _incident_timeline(case: Case, viewer: registry.Viewer) -> list[registry.Tim
             incident.recorded_by.full_name,
         )
         for incident in incidents
+    ]
+
+
+@registry.task_provider
+def _incidents_task(case: Case) -> list[registry.Task]:
+    count = db.session.execute(sa.select(sa.func.count(Incident.id)).where(Incident.case_id == case.id)).scalar_one()
+    return [
+        registry.Task(
+            "Incidents recorded",
+            registry.TaskState.DONE if count else registry.TaskState.TO_DO,
+            url_for("incidents.new", case_id=case.id),
+            ("1 incident" if count == 1 else f"{count} incidents") if count else "Each occasion of the conduct",
+            14,
+            Permission.CASE_EDIT,
+        )
     ]

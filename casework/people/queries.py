@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from flask import url_for
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.auth.models import User
 from casework.cases import registry
@@ -304,3 +306,42 @@ def party_cards(viewer: User, case: Case) -> list[PartyCard]:
 def _parties_timeline(case: Case, viewer: registry.Viewer) -> list[registry.TimelineEntry]:
     parties = db.session.execute(sa.select(CaseParty).where(CaseParty.case_id == case.id)).scalars()
     return [registry.TimelineEntry(party.created_at, f"{party.role.label} added to the case") for party in parties]
+
+
+@registry.task_provider
+def _victim_tasks(case: Case) -> list[registry.Task]:
+    """The victim added, then their contact needs and safe contact recorded (one query)."""
+    victims = list(
+        db.session.execute(
+            sa.select(CaseParty)
+            .outerjoin(VictimContact, VictimContact.party_id == CaseParty.id)
+            .where(CaseParty.case_id == case.id, CaseParty.role == PartyRole.VICTIM)
+            .options(contains_eager(CaseParty.contact))
+            .order_by(CaseParty.id)
+            .execution_options(populate_existing=True)
+        ).scalars()
+    )
+    add = registry.Task(
+        "Victim added",
+        registry.TaskState.DONE if victims else registry.TaskState.TO_DO,
+        url_for("people.add", case_id=case.id),
+        ", ".join(victim.person.full_name for victim in victims) or None,
+        10,
+        Permission.CASE_EDIT,
+    )
+    name = "Contact needs and safe contact recorded"
+    if not victims:
+        return [add, registry.Task(name, registry.TaskState.CANNOT_START, hint="Add the victim first", order=12)]
+    missing = [victim for victim in victims if victim.contact is None]
+    first = missing[0] if missing else victims[0]
+    set_committed_value(first, "case", case)
+    contact = registry.Task(
+        name,
+        registry.TaskState.TO_DO if missing else registry.TaskState.DONE,
+        url_for("people.contact", case_id=case.id, party_id=first.id),
+        f"Not yet for {first.person.full_name}" if missing else "Language, access needs and safe ways to make contact",
+        12,
+        Permission.VICTIM_CONTACT_EDIT,
+        first,
+    )
+    return [add, contact]

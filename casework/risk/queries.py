@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import url_for
 from sqlalchemy.orm import joinedload
 
 from casework.cases import registry
@@ -11,6 +12,7 @@ from casework.errors import NotFound
 from casework.extensions import db
 from casework.incidents.models import Incident
 from casework.risk.models import RiskAssessment
+from casework.security import Permission
 
 # DOMAIN.md: the S-DASH checklist is used when there are two or more incidents.
 INCIDENTS_BEFORE_FIRST_ASSESSMENT = 2
@@ -94,3 +96,17 @@ def _assessment_timeline(case: Case, viewer: registry.Viewer) -> list[registry.T
         )
         for assessment in assessments
     ]
+
+
+@registry.task_provider
+def _risk_task(case: Case) -> list[registry.Task]:
+    """Risk assessed with the S-DASH checklist; overdue while a (re-)assessment is due."""
+    if case.risk_level is None:
+        state = registry.TaskState.OVERDUE if case.risk_review_due else registry.TaskState.TO_DO
+        hint = "S-DASH checklist: due now" if case.risk_review_due else "S-DASH checklist"
+    elif case.risk_review_due:
+        state, hint = registry.TaskState.OVERDUE, f"{case.risk_level.label} risk: re-assess now"
+    else:
+        state, hint = registry.TaskState.DONE, f"{case.risk_level.label} risk"
+    href = url_for("risk.new_assessment", case_id=case.id)
+    return [registry.Task("Risk assessed (S-DASH)", state, href, hint, 18, Permission.CASE_EDIT)]

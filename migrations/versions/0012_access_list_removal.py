@@ -2,13 +2,13 @@
 (``removed_at``, who removed it and why), and only current grants must be unique.
 
 Revision ID: 0012_access_list_removal
-Revises: 0010_sessions_and_sign_in
+Revises: 0011_case_decisions
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0012_access_list_removal"
-down_revision = "0010_sessions_and_sign_in"
+down_revision = "0011_case_decisions"
 branch_labels = None
 depends_on = None
 

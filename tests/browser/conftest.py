@@ -244,7 +244,7 @@ def sign_in(page: Page, live_server: dict[str, Any], email: str, password: str |
 
 @pytest.fixture(scope="module")
 def live_server(worker_suffix: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """Serve the app with demo data; yields the base URL, the demo password and ``code(email)``."""
+    """Serve the app with demo data; yields the base URL, the demo password, ``code(email)`` and the app (to seed)."""
     url = create_database(f"casework_browser_{worker_suffix}")
     app = make_test_app(url)
     sign_ins = Path(tmp_path_factory.mktemp("instance")) / "demo-sign-ins.txt"
@@ -260,6 +260,7 @@ def live_server(worker_suffix: str, tmp_path_factory: pytest.TempPathFactory) ->
             "base_url": f"http://127.0.0.1:{server.server_port}",
             "password": result.password or "",
             "code": lambda email: second_factor_code(app, email),
+            "app": app,
         }
     finally:
         server.shutdown()

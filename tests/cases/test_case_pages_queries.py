@@ -6,8 +6,10 @@ import pytest
 
 from casework.auth.models import Role
 from casework.cases import service
-from casework.cases.models import NoteVisibility
-from casework.people.models import PartyRole
+from casework.cases.models import CaseDecision, CaseStatus, DecisionKind, DecisionOutcome, NoteVisibility, RiskLevel
+from casework.db import utcnow
+from casework.extensions import db
+from casework.people.models import PartyRole, VictimContact
 from tests import factories
 from tests.querycount import count_queries
 
@@ -18,14 +20,35 @@ def add_linked_rows(case, officer, count: int) -> None:  # type: ignore[no-untyp
         factories.CasePartyFactory(case=case, role=PartyRole.WITNESS if number % 2 else PartyRole.SUSPECT)
         factories.RiskAssessmentFactory(case=case, assessor=officer)
         service.add_note(officer, case, body=f"Note {number}", visibility=NoteVisibility.POLICE_ONLY)
+        # Victims with contact needs (the identity bar and the task list read them) and dated decisions.
+        victim = factories.CasePartyFactory(case=case, role=PartyRole.VICTIM)
+        db.session.add(VictimContact(party_id=victim.id, uses_bsl=bool(number % 2), interpreter_needed=True))
+        for kind, outcome in (
+            (DecisionKind.MARAC, DecisionOutcome.MARAC_REFERRED),
+            (DecisionKind.SAFETY_PLAN, DecisionOutcome.PLAN_AGREED),
+        ):
+            db.session.add(
+                CaseDecision(case_id=case.id, kind=kind, outcome=outcome, decided_at=utcnow(), decided_by_id=officer.id)
+            )
 
 
-@pytest.mark.parametrize("tab", ["", "/people", "/incidents", "/risk", "/log", "/audit"])
+@pytest.mark.parametrize(
+    "tab",
+    ["", "/people", "/incidents", "/risk", "/log", "/audit", "/status", "/close", "/edit", "/decisions/marac"],
+)
 def test_case_tabs_run_a_constant_number_of_queries(make_client, db_session, tab):
     client, supervisor = make_client(Role.SUPERVISOR)
     officer = factories.UserFactory(role=Role.OFFICER, team=supervisor.team)
-    small = factories.CaseFactory(team=supervisor.team, officer=officer, supervisor=supervisor)
-    large = factories.CaseFactory(team=supervisor.team, officer=officer, supervisor=supervisor)
+    small, large = (
+        factories.CaseFactory(
+            team=supervisor.team,
+            officer=officer,
+            supervisor=supervisor,
+            status=CaseStatus.INVESTIGATING,
+            risk_level=RiskLevel.HIGH,
+        )
+        for _ in range(2)
+    )
     add_linked_rows(small, officer, 5)
     add_linked_rows(large, officer, 200)
     db_session.commit()
