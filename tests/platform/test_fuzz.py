@@ -143,9 +143,10 @@ def fingerprint() -> dict[str, str]:
 
 
 def _refused(response: Any) -> bool:
-    return response.status_code >= 400 or (
-        response.status_code == 200 and "govuk-error-summary" in response.get_data(as_text=True)
-    )
+    if response.status_code >= 400:
+        return True
+    page = response.status_code == 200 and "text/html" in response.content_type  # not an export's file
+    return page and "govuk-error-summary" in response.get_data(as_text=True)
 
 
 # --- The world: one case where each role may act ------------------------------------------------
