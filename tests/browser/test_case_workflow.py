@@ -18,8 +18,7 @@ from casework.extensions import db
 from casework.orders.models import london_today
 from casework.people.models import PartyRole, VictimContact
 from tests import factories
-from tests.browser.conftest import sign_in
-from tests.browser.test_sign_in_journeys import _serious_accessibility_violations
+from tests.browser.conftest import accessibility_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -66,12 +65,12 @@ def test_supervisor_closing_a_high_risk_case_without_a_safety_plan_is_warned_and
     warnings = page.locator("#closing-warnings")
     expect(warnings).to_contain_text("High risk: no safety plan decision is recorded")
     expect(page.locator("#main-content")).not_to_contain_text("Nothing is")
-    assert _serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
 
     page.get_by_label("No further action – victim does not support").check()
     page.get_by_role("button", name="Close case").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Confirm that you want to close the case")
-    assert _serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.get_by_label("I have checked the list above and want to close the case").check()
     page.get_by_role("button", name="Close case").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"Case {reference} is closed")
@@ -94,14 +93,14 @@ def test_officer_sees_the_task_list_and_the_identity_bar_on_the_summary(page: Pa
     expect(task_list.locator("li", has_text="MARAC referral considered")).to_contain_text("Completed")
     safety = task_list.locator("li", has_text="Safety plan agreed with the victim")
     expect(safety).to_contain_text("To do")
-    assert _serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     if os.environ.get("CASEWORK_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "case-summary.png"), full_page=True)
 
     safety.get_by_role("link").click()
     expect(page.get_by_role("heading", name="Safety plan agreed")).to_be_visible()
-    assert _serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.get_by_label("Safety plan agreed with the victim").check()
     today = london_today()
     page.get_by_label("Day").fill(str(today.day))

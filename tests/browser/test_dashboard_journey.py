@@ -8,8 +8,7 @@ import io
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import sign_in
-from tests.browser.test_sign_in_journeys import _serious_accessibility_violations
+from tests.browser.conftest import accessibility_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -20,7 +19,7 @@ def test_manager_follows_the_overdue_contacts_figure_and_exports_the_list(page: 
     page.get_by_role("link", name="Dashboard", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload dashboard")
     expect(page.locator("#weekly-chart svg")).to_be_visible()
-    assert _serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
 
     figure = page.locator("#urgent h2 a.casework-figure")
     count = int(figure.inner_text().split()[0])
@@ -28,11 +27,11 @@ def test_manager_follows_the_overdue_contacts_figure_and_exports_the_list(page: 
     assert page.url.startswith(f"{base}/cases?")
     expect(page.locator("#result-count")).to_have_text(f"{count} {'case' if count == 1 else 'cases'}")
     expect(page.locator("#extra-filters")).to_contain_text("Overdue: victim update overdue")
-    assert _serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
 
     page.get_by_role("link", name="Export these cases as CSV or Excel").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Export these cases")
-    assert _serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.get_by_role("button", name="Export").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter why you need this export")
     page.get_by_label("Why do you need this export?").fill("Weekly review of high-risk cases with the DCI")

@@ -11,8 +11,7 @@ from playwright.sync_api import Page, expect
 from casework.db import utcnow
 from casework.risk import checklist
 from casework.workdays import LONDON
-from tests.browser.conftest import sign_in
-from tests.browser.test_sign_in_journeys import _serious_accessibility_violations
+from tests.browser.conftest import accessibility_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -25,6 +24,13 @@ def _fill_today(page: Page, prefix: str) -> None:
     page.locator(f"#{prefix}-day").fill(str(today.day))
     page.locator(f"#{prefix}-month").fill(str(today.month))
     page.locator(f"#{prefix}-year").fill(str(today.year))
+
+
+def _expect_task(page: Page, name: str, status: str) -> None:
+    """The summary's task list shows the row ``name`` with ``status``."""
+    row = page.locator("#task-list .govuk-task-list__item").filter(has_text=name)
+    expect(row).to_have_count(1)
+    expect(row.locator(".govuk-task-list__status")).to_contain_text(status)
 
 
 def _record_incident(page: Page, what: str) -> None:
@@ -48,6 +54,10 @@ def test_the_recording_officer_finishes_the_report_before_allocation(page: Page,
     page.get_by_label("Summary of the report").fill("Recorder journey: a former colleague follows her home.")
     page.get_by_role("button", name="Record the report").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("has been recorded")
+    _expect_task(page, "Victim added", "To do")
+    _expect_task(page, "Incidents recorded", "To do")
+    _expect_task(page, "Risk assessed (S-DASH)", "To do")
+    expect(page.locator("#identity-bar")).to_contain_text("No victim added yet")
 
     # The victim, then at once how to contact her safely: the recorder may, while the case awaits allocation.
     page.get_by_role("link", name="People", exact=True).click()
@@ -61,7 +71,7 @@ def test_the_recording_officer_finishes_the_report_before_allocation(page: Page,
     page.get_by_label("Last name").fill("Ferreira-Quint")
     page.get_by_role("button", name="Add the victim").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("How to contact Marisol Ferreira-Quint safely")
-    assert _serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.get_by_label("Text messages", exact=True).check()
     page.get_by_label("Uses British Sign Language (BSL)").check()
     page.get_by_label("Current address (optional)").fill("\n".join(ADDRESS_LINES))
@@ -74,6 +84,9 @@ def test_the_recording_officer_finishes_the_report_before_allocation(page: Page,
     expect(victim).not_to_contain_text("I need to see them")
     address = victim.locator(".casework-preserve-lines").first
     assert address.inner_text().splitlines() == ADDRESS_LINES
+
+    expect(page.locator("#communication-needs")).to_contain_text("BSL interpreter")
+    expect(page.locator("#identity-bar")).to_contain_text("Marisol Ferreira-Quint")
 
     page.get_by_role("link", name="Incidents", exact=True).click()
     _record_incident(page, "Followed her from the station to her front door.")
@@ -96,8 +109,19 @@ def test_the_recording_officer_finishes_the_report_before_allocation(page: Page,
     page.get_by_role("button", name="Save the assessment").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(f"3 of {len(questions)} answered Yes")
 
+    page.get_by_role("link", name="Summary", exact=True).click()
+    for task in (
+        "Victim added",
+        "Contact needs and safe contact recorded",
+        "Incidents recorded",
+        "Risk assessed (S-DASH)",
+    ):
+        _expect_task(page, task, "Completed")
+    _expect_task(page, "Officer in case allocated", "To do")
+    expect(page.locator("#communication-needs")).to_contain_text("BSL interpreter")
+
     page.get_by_role("link", name="People", exact=True).click()
-    assert _serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1100, "height": 900})
     page.screenshot(path=str(SCREENSHOTS / "people-tab.png"), full_page=True)
