@@ -62,7 +62,9 @@ def test_officer_refers_with_consent_and_the_adviser_takes_it_and_records_afterc
     page.get_by_label("Why refer them?").fill("Wants support and a safety plan.")
     page.get_by_role("button", name="Propose the referral").click()
 
-    expect(page.locator("#main-content")).to_contain_text("Consent to the referral of Rosalind Browserfield")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Record consent to the referral of Rosalind Browserfield"
+    )
     page.get_by_label("Consent given").check()
     page.get_by_label("What did they agree may be shared, and for what?").fill("Name and safe phone, for support")
     page.get_by_label("They agreed their address and safe phone and email go to the service").check()

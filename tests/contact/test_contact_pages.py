@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role
@@ -25,7 +26,7 @@ from casework.contact.models import (
 from casework.db import utcnow
 from casework.extensions import db
 from casework.people.models import ContactMethod
-from casework.workdays import LONDON
+from casework.workdays import LONDON, local_date
 from tests import factories
 from tests.contact.helpers import add_victim, officer_of
 from tests.querycount import count_queries
@@ -286,3 +287,29 @@ def test_the_contact_form_never_fails_and_never_half_saves(
         assert response.status_code == 200
         assert "govuk-error-summary" in response.get_data(as_text=True)
         assert _count(ContactAttempt) == before[0]
+
+
+def test_contact_form_pages_are_form_pages_with_one_back_link_to_the_contact_tab(officer):
+    client, case, victim = officer
+    flag = service.set_do_not_contact(
+        officer_of(case), case, victim, reason="Suspect has her phone", review_on=local_date(utcnow())
+    )
+    db.session.commit()
+    tab, name, anchor = f"/cases/{case.id}/contact", victim.person.full_name, f"#victim-{victim.id}"
+    pages = {
+        f"{tab}/victims/{victim.id}/plan": (f"Agree a contact plan with {name}", anchor),
+        f"{tab}/victims/{victim.id}/do-not-contact": (f"Set do not contact for {name}", anchor),
+        f"{tab}/flags/{flag.id}/lift": ("Lift the do-not-contact flag", ""),
+        f"{tab}/log": ("Log a contact", ""),
+        f"{tab}/decisions/new": ("Record a key decision", ""),
+    }
+    for path, (heading, back_anchor) in pages.items():
+        page = client.get(path).get_data(as_text=True)
+        assert page.count("govuk-back-link") == 1, path
+        assert f'<a href="{tab}{back_anchor}" class="govuk-back-link">' in page, path
+        assert "moj-sub-navigation" not in page, path
+        assert f'<span class="govuk-caption-l">{case.reference}</span>' in page, path
+        assert page.count("<h1") == 1 and f'<h1 class="govuk-heading-l">{escape(heading)}</h1>' in page, path
+        assert "Back to contact" not in page, path
+    pages_viewed = {(event.detail or {}).get("page") for event in db.session.execute(sa.select(AuditEvent)).scalars()}
+    assert {"contact plan", "do not contact", "lift do not contact", "log contact", "new key decision"} <= pages_viewed
