@@ -67,6 +67,7 @@ admin.new_user                 GET     403     403     403     403     ok      i
 admin.new_user                 POST    403     403     403     403     ok      in
 admin.edit_user                GET     403     403     403     403     ok      in
 admin.edit_user                POST    403     403     403     403     ok      in
+admin.set_active               GET     403     403     403     403     ok      in
 admin.set_active               POST    403     403     403     403     ok      in
 admin.reset_password           POST    403     403     403     403     ok      in
 admin.reset_second_factor      POST    403     403     403     403     ok      in
