@@ -131,7 +131,7 @@ def _recorded_message(case: Case) -> Markup:
         ' victim</a> and <a class="govuk-notification-banner__link" href="{incidents}">record the incidents</a>.'
     ).format(
         reference=case.reference,
-        people=url_for("people.add", case_id=case.id),
+        people=url_for("people.add", case_id=case.id, part="victim"),
         incidents=url_for("incidents.new", case_id=case.id),
     )
 

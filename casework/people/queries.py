@@ -324,7 +324,7 @@ def _victim_tasks(case: Case) -> list[registry.Task]:
     add = registry.Task(
         "Victim added",
         registry.TaskState.DONE if victims else registry.TaskState.TO_DO,
-        url_for("people.add", case_id=case.id),
+        url_for("people.add", case_id=case.id, part="victim"),
         ", ".join(victim.person.full_name for victim in victims) or None,
         10,
         Permission.CASE_EDIT,
