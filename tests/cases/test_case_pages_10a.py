@@ -210,7 +210,7 @@ def test_the_banner_after_recording_links_to_the_next_steps(make_client):
     response = client.post_form("/cases/new", factories.new_case_form())
     case_id = int(response.headers["Location"].rsplit("/", 1)[1])
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
-    assert f'href="/cases/{case_id}/people/new">add the victim</a>' in page
+    assert f'href="/cases/{case_id}/people/new/victim">add the victim</a>' in page
     assert f'href="/cases/{case_id}/incidents/new">record the incidents</a>' in page
 
 

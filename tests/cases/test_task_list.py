@@ -54,7 +54,7 @@ def test_a_new_report_lists_what_to_do_in_order(ctx):
         "Officer in case allocated",
     ]
     found = rows(officer, case)
-    assert found["Victim added"] == (TaskState.TO_DO, f"/cases/{case.id}/people/new")
+    assert found["Victim added"] == (TaskState.TO_DO, f"/cases/{case.id}/people/new/victim")
     assert found["Contact needs and safe contact recorded"] == (TaskState.CANNOT_START, None)
     assert found["Incidents recorded"] == (TaskState.TO_DO, f"/cases/{case.id}/incidents/new")
     assert found["Risk assessed (S-DASH)"] == (TaskState.TO_DO, f"/cases/{case.id}/risk/new")
