@@ -89,6 +89,8 @@ def test_officer_sees_the_task_list_and_the_identity_bar_on_the_summary(page: Pa
     expect(bar).to_contain_text("High risk")
     expect(page.locator("#communication-needs")).to_contain_text("BSL interpreter")
     expect(page.locator("#communication-needs")).to_contain_text("Textphone / Relay UK")
+    red = "rgb(212, 53, 28)"  # the high-risk banner is red, title bar included, never the default blue
+    expect(page.locator(".casework-high-risk .govuk-notification-banner__header")).to_have_css("background-color", red)
     task_list = page.locator("#task-list")
     expect(task_list.locator("li", has_text="MARAC referral considered")).to_contain_text("Completed")
     safety = task_list.locator("li", has_text="Safety plan agreed with the victim")
