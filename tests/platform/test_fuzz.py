@@ -198,10 +198,11 @@ def _pages(app: Flask, values: dict[str, Any]) -> list[str]:
         arguments = {}
         for name in rule.arguments:
             converter = rule._converters[name]
-            if name in values:
+            choices = sorted(getattr(converter, "items", ()))
+            if name in values and (not choices or values[name] in choices):
                 arguments[name] = values[name]
-            elif hasattr(converter, "items"):
-                arguments[name] = sorted(converter.items)[0]
+            elif choices:
+                arguments[name] = choices[0]
         if set(arguments) == set(rule.arguments):
             pages.append(adapter.build(rule.endpoint, arguments))
     return sorted(set(pages))
