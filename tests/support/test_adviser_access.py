@@ -268,6 +268,7 @@ def _reachable_paths(app: Flask, scene: Scene, referral_id: int) -> list[str]:
         "assessment_id": 1,
         "evidence_id": 1,
         "part": "victim",
+        "kind": "marac",
     }
     # Other features' object ids: the adviser is refused before any object is looked at, so any id serves.
     case_pages = [
