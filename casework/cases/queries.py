@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from casework.audit.models import AuditAction, AuditEvent
-from casework.auth.models import Role, User
+from casework.auth.models import Role, Team, User
 from casework.cases import registry
 from casework.cases.models import (
     Case,
@@ -42,6 +43,7 @@ COUNT_LIMIT = 1000
 MIN_NAME_SEARCH = 3
 ALLOCATION_DUE = timedelta(hours=24)
 _REFERENCE = re.compile(r"^SH-(\d{4})-(\d{1,6})$", re.IGNORECASE)
+T = TypeVar("T")
 
 
 class Scope:
@@ -144,6 +146,42 @@ registry.overdue_reason(
 )
 
 
+def overdue_instant(now: datetime) -> datetime:
+    """The instant overdue work is judged at: the start of ``now``'s minute.
+
+    Every request in one minute then shares the same overdue statements (built and keyed once,
+    see ``_cached``) instead of rebuilding a dozen subqueries per page; a deadline shows as
+    overdue at most a minute after it passes, well inside the reminder sweep's own cadence.
+    """
+    return now.replace(second=0, microsecond=0)
+
+
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+_STATEMENTS_KEPT = 512
+
+
+def _cached(key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """A statement built once per key and then reused (SQLAlchemy memoises a statement's cache key).
+
+    Keys hold the overdue instant, so entries go stale within a minute; the store is simply
+    emptied when it grows past ``_STATEMENTS_KEPT``.
+    """
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        if len(_STATEMENTS) >= _STATEMENTS_KEPT:
+            _STATEMENTS.clear()
+        statement = _STATEMENTS[key] = build()
+    return statement  # type: ignore[no-any-return]
+
+
+def _reason_queries(at: datetime) -> tuple[tuple[registry.OverdueReason, ...], tuple[sa.Select[Any], ...]]:
+    """The registered reasons and each one's overdue case ids at ``at`` (an ``overdue_instant``)."""
+    reasons = tuple(registry.overdue_reasons())
+    return reasons, _cached(
+        ("reasons", at, reasons), lambda: tuple(reason.case_ids(at).correlate(None) for reason in reasons)
+    )
+
+
 def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
     """Cases needing action now, for any registered reason (``registry.overdue_reason``).
 
@@ -151,8 +189,20 @@ def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
     counts. Each reason gives the ids of its overdue cases from its own index; their union is
     small, so the planner hashes it and joins cases by primary key instead of testing every case.
     """
-    reasons = [reason.case_ids(now).correlate(None) for reason in registry.overdue_reasons()]
-    return Case.id.in_(sa.union(*reasons)) if reasons else sa.false()
+    _, queries = _reason_queries(overdue_instant(now))
+    return Case.id.in_(sa.union(*queries)) if queries else sa.false()
+
+
+def _reasons_statement(at: datetime) -> tuple[tuple[registry.OverdueReason, ...], sa.Select[Any]]:
+    """One row per given case (``case_ids``, expanding): a flag per reason, then each dated reason's due time."""
+    reasons, queries = _reason_queries(at)
+
+    def build() -> sa.Select[Any]:
+        flags = [Case.id.in_(query).label(f"r{n}") for n, query in enumerate(queries)]
+        dues = [reason.due_at(at).label(f"d{n}") for n, reason in enumerate(reasons) if reason.due_at is not None]
+        return sa.select(Case.id, *flags, *dues).where(Case.id.in_(sa.bindparam("case_ids", expanding=True)))
+
+    return reasons, _cached(("reasons_for", at, reasons), build)
 
 
 def overdue_reasons_for(case_ids: Iterable[int], now: datetime) -> dict[int, list[str]]:
@@ -161,15 +211,12 @@ def overdue_reasons_for(case_ids: Iterable[int], now: datetime) -> dict[int, lis
     Cases that are not overdue are left out.
     """
     ids = sorted(set(case_ids))
-    reasons = registry.overdue_reasons()
+    reasons, statement = _reasons_statement(overdue_instant(now))
     if not ids or not reasons:
         return {}
-    columns = [Case.id.in_(reason.case_ids(now).correlate(None)).label(f"r{n}") for n, reason in enumerate(reasons)]
     dated = [reason for reason in reasons if reason.due_at is not None]
-    due_columns = [reason.due_at(now).label(f"d{n}") for n, reason in enumerate(dated)]  # type: ignore[misc]
-    rows = db.session.execute(sa.select(Case.id, *columns, *due_columns).where(Case.id.in_(ids))).all()
     found: dict[int, list[str]] = {}
-    for row in rows:
+    for row in db.session.execute(statement, {"case_ids": ids}):
         hits = row[1 : len(reasons) + 1]
         due = dict(zip((reason.key for reason in dated), row[len(reasons) + 1 :], strict=True))
         labels = [
@@ -207,14 +254,19 @@ def scope_clause(user: User, scope: str) -> sa.ColumnElement[bool]:
     that still await allocation (each branch has its own index, so the planner ORs three index scans).
     """
     if scope == Scope.MINE:
-        return sa.or_(
-            Case.officer_id == user.id,
-            Case.supervisor_id == user.id,
-            sa.and_(Case.created_by_id == user.id, Case.status == CaseStatus.REPORTED),
-        )
+        return sa.or_(*_mine(user))
     if scope == Scope.TEAM and user.team_id is not None:
         return Case.team_id == user.team_id
     return sa.true()
+
+
+def _mine(user: User) -> list[sa.ColumnElement[bool]]:
+    """The three ways a case is the user's: officer in case, supervisor, or recorder awaiting allocation."""
+    return [
+        Case.officer_id == user.id,
+        Case.supervisor_id == user.id,
+        sa.and_(Case.created_by_id == user.id, Case.status == CaseStatus.REPORTED),
+    ]
 
 
 def name_matches(search: str) -> sa.ColumnElement[bool]:
@@ -238,9 +290,12 @@ def describe_extra_filters(extra: Mapping[str, str]) -> dict[str, str]:
     return {key: registered[key].describe(value) for key, value in extra.items() if key in registered}
 
 
-def filtered_query(user: User, filters: CaseFilters, now: datetime) -> sa.Select[tuple[Case]]:
-    """The list's query before ordering and paging."""
-    query = sa.select(Case).where(visible_cases_clause(user), scope_clause(user, filters.scope))
+def filtered_query(
+    user: User, filters: CaseFilters, now: datetime, *, scope: sa.ColumnElement[bool] | None = None
+) -> sa.Select[tuple[Case]]:
+    """The list's query before ordering and paging (``scope``, when given, instead of the filters' scope)."""
+    scoped = scope_clause(user, filters.scope) if scope is None else scope
+    query = sa.select(Case).where(visible_cases_clause(user), scoped)
     if filters.status:
         query = query.where(Case.status.in_(filters.status))
     if filters.risk:
@@ -273,9 +328,11 @@ def filtered_query(user: User, filters: CaseFilters, now: datetime) -> sa.Select
 
 
 def _with_list_columns(query: sa.Select[tuple[Case]]) -> sa.Select[tuple[Case]]:
+    """What a row of a list shows: the case (not its search text), its team's and officer's names, its victims."""
     return query.options(
-        joinedload(Case.team),
-        joinedload(Case.officer),
+        defer(Case.party_names),
+        joinedload(Case.team).load_only(Team.name),
+        joinedload(Case.officer).load_only(User.full_name).lazyload(User.team),
         selectinload(Case.victims),
     )
 
@@ -287,20 +344,46 @@ def list_cases(user: User, filters: CaseFilters, *, now: datetime | None = None)
     total = _count(query)
     page = min(max(filters.page, 1), max(1, math.ceil(total / PAGE_SIZE)))
     _, order = SORTS.get(filters.sort, SORTS["reported_desc"])
-    paged = _with_list_columns(query).order_by(order, Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    offset = (page - 1) * PAGE_SIZE
+    if filters.scope == Scope.MINE:
+        query = sa.select(Case).where(Case.id.in_(_mine_page_ids(user, filters, now, order, offset + PAGE_SIZE)))
+    paged = _with_list_columns(query).order_by(order, Case.id.desc()).limit(PAGE_SIZE).offset(offset)
     return CasePage(cases=list(db.session.execute(paged).unique().scalars()), total=total, page=page)
 
 
+def _mine_page_ids(user: User, filters: CaseFilters, now: datetime, order: Any, first: int) -> sa.CompoundSelect:
+    """The ids that can be on the page of "my cases": the ``first`` of each way a case is mine, in list order.
+
+    "Officer in case OR supervisor OR recorder" would make the database read and sort every one of
+    the user's cases (thousands a year); each branch alone walks its own ordered index
+    (``ix_cases_officer_reported``...) and stops after ``first`` rows. The top of the union is the
+    top of the whole, so the page is the same. Each branch is a subquery, as SQLite wants.
+    """
+    branches = [
+        filtered_query(user, filters, now, scope=branch)
+        .with_only_columns(Case.id)
+        .order_by(order, Case.id.desc())
+        .limit(first)
+        .subquery()
+        for branch in _mine(user)
+    ]
+    return sa.union(*(sa.select(branch.c.id) for branch in branches))
+
+
 def overdue_cases(user: User, *, limit: int = 10, now: datetime | None = None) -> list[Case]:
-    """The overdue cases ``user`` may see in their default scope, oldest first (shown in red at the top)."""
-    now = now or utcnow()
-    query = (
-        sa.select(Case)
-        .where(visible_cases_clause(user), scope_clause(user, default_scope(user)), overdue_clause(now))
+    """The overdue cases ``user`` may see in their default scope, oldest first (shown in red at the top).
+
+    The cases alone: the panels show a reference and the case's own tags, no people.
+    """
+    at = overdue_instant(now or utcnow())
+    query = _cached(
+        ("panel", at, tuple(registry.overdue_reasons()), user.id, user.role, user.team_id, limit),
+        lambda: sa.select(Case)
+        .where(visible_cases_clause(user), scope_clause(user, default_scope(user)), overdue_clause(at))
         .order_by(Case.reported_at.asc())
-        .limit(limit)
+        .limit(limit),
     )
-    return list(db.session.execute(_with_list_columns(query)).unique().scalars())
+    return list(db.session.execute(query).scalars())
 
 
 def _count(query: sa.Select[tuple[Case]]) -> int:

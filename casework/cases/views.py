@@ -71,7 +71,7 @@ def index() -> str:
     now = utcnow()
     filters.extra = queries.extra_filters(request.args, now)
     page = queries.list_cases(user, filters, now=now)
-    overdue = queries.overdue_cases(user) if filters.page == 1 else []
+    overdue = queries.overdue_cases(user, now=now) if filters.page == 1 else []
     service.record_list_view(
         user,
         "cases",

@@ -173,3 +173,61 @@ def test_opening_the_case_list_is_a_consultation_of_the_cases_shown(make_client)
     ).scalar_one()
     assert event.action == AuditAction.VIEW
     assert case.id in event.detail["cases"]
+
+
+@pytest.mark.parametrize("sort", ["reported_desc", "reported_asc", "reference", "updated_desc"])
+def test_my_cases_page_through_all_three_ways_a_case_is_mine_in_order(make_client, sort):
+    """"My cases" is read per branch (officer, supervisor, recorder) and merged: the pages must be the plain order."""
+    from casework.cases import queries
+
+    _, officer = make_client(Role.SUPERVISOR)
+    now = utcnow()
+    mine = []
+    for n in range(36):
+        reported_at = now - timedelta(hours=3 * n + 1)
+        if n % 4 != 3:  # most of them as officer in case: more than a page from one branch
+            mine.append(factories.allocated_case(officer, reported_at=reported_at))
+        elif n % 8 == 3:
+            colleague = factories.UserFactory(role=Role.OFFICER, team=officer.team)
+            mine.append(
+                factories.CaseFactory(
+                    team=officer.team,
+                    officer=colleague,
+                    supervisor=officer,
+                    status=CaseStatus.INVESTIGATING,
+                    reported_at=reported_at,
+                )
+            )
+        else:
+            mine.append(factories.CaseFactory(team=officer.team, created_by=officer, reported_at=reported_at))
+    factories.CaseFactory(team=officer.team, reported_at=now)  # the team's, not mine
+    keys = {
+        "reported_desc": lambda case: (-case.reported_at.timestamp(), -case.id),
+        "reported_asc": lambda case: (case.reported_at.timestamp(), -case.id),
+        "reference": lambda case: (case.reference, -case.id),
+        "updated_desc": lambda case: (-case.updated_at.timestamp(), -case.id),
+    }
+    expected = [case.id for case in sorted(mine, key=keys[sort])]
+    pages = [
+        queries.list_cases(officer, queries.CaseFilters(scope=queries.Scope.MINE, sort=sort, page=page), now=now)
+        for page in (1, 2)
+    ]
+    assert pages[0].total == 36
+    assert [case.id for page in pages for case in page.cases] == expected
+
+
+def test_overdue_is_judged_at_the_start_of_the_minute_and_moves_on_with_the_clock(make_client):
+    """Overdue statements are shared within a minute (``queries.overdue_instant``), never stale past it."""
+    from casework.cases import queries
+
+    _, supervisor = make_client(Role.SUPERVISOR)
+    minute = utcnow().replace(second=0, microsecond=0) + timedelta(minutes=5)
+    due_at = minute + timedelta(seconds=30)
+    case = factories.CaseFactory(team=supervisor.team, reported_at=due_at - queries.ALLOCATION_DUE)
+    for now, overdue in [
+        (minute + timedelta(seconds=10), False),
+        (minute + timedelta(seconds=50), False),  # due 20 s ago: shown from the next minute
+        (minute + timedelta(seconds=61), True),
+    ]:
+        assert bool(queries.overdue_reasons_for([case.id], now)) is overdue
+        assert (case in queries.overdue_cases(supervisor, now=now)) is overdue
