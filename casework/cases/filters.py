@@ -110,15 +110,17 @@ class CaseFilterForm(CaseworkForm):
             scopes = [(Scope.ALL, "All cases")] + ([(Scope.TEAM, "Team cases")] if user.team_id else [])
         self.scope.choices = scopes
         team_ids = None if can(user, Permission.VIEW_ALL_TEAMS) else [user.team_id]
-        officers = select(User).where(User.role.in_([Role.OFFICER, Role.SUPERVISOR])).order_by(User.full_name)
-        teams = select(Team).order_by(Team.name)
+        officers = (
+            select(User.id, User.full_name)
+            .where(User.role.in_([Role.OFFICER, Role.SUPERVISOR]))
+            .order_by(User.full_name)
+        )
+        teams = select(Team.id, Team.name).order_by(Team.name)
         if team_ids is not None:
             officers = officers.where(User.team_id.in_(team_ids))
             teams = teams.where(Team.id.in_(team_ids))
-        self.officer_id.choices = [(ANY, "Any officer")] + [
-            (u.id, u.full_name) for u in db.session.execute(officers).scalars()
-        ]
-        self.team_id.choices = [(ANY, "Any team")] + [(t.id, t.name) for t in db.session.execute(teams).scalars()]
+        self.officer_id.choices = [(ANY, "Any officer"), *db.session.execute(officers).tuples()]
+        self.team_id.choices = [(ANY, "Any team"), *db.session.execute(teams).tuples()]
         self.validate()
         if self.scope.data not in {value for value, _ in scopes}:
             self.scope.data = default_scope(user) if default_scope(user) in {v for v, _ in scopes} else scopes[0][0]
