@@ -224,6 +224,12 @@ def can_see_case(user: User, case: Case) -> bool:
     return cache[key]
 
 
+def remember_case_visibility(user: User, case: Case, visible: bool) -> None:
+    """Keep what a query already worked out with ``visible_cases_clause`` for ``case``, for ``can_see_case``."""
+    if has_request_context():
+        g.setdefault("visible_cases", {})[(user.id, case.id, case.restricted)] = visible
+
+
 def _runs_case(user: User, case: Case) -> bool:
     """Supervisors manage the cases of their own team and those they supervise."""
     return case.team_id == user.team_id or case.supervisor_id == user.id

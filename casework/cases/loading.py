@@ -17,7 +17,8 @@ from casework.security import Permission, can, ensure_case
 
 def load_case(case_id: int, permission: Permission = Permission.CASE_VIEW) -> Case:
     """The case, if the signed-in user may do ``permission`` to it; otherwise 404/403 (audited)."""
-    case = service.get_case(case_id)
+    user = current_user._get_current_object()
+    case = service.get_case(case_id, viewer=user if getattr(user, "is_authenticated", False) else None)
     ensure_case(permission, case)
     return case
 

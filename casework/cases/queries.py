@@ -166,12 +166,12 @@ def _cached(key: tuple[Any, ...], build: Callable[[], T]) -> T:
     Keys hold the overdue instant, so entries go stale within a minute; the store is simply
     emptied when it grows past ``_STATEMENTS_KEPT``.
     """
-    statement = _STATEMENTS.get(key)
+    statement: T | None = _STATEMENTS.get(key)
     if statement is None:
         if len(_STATEMENTS) >= _STATEMENTS_KEPT:
             _STATEMENTS.clear()
         statement = _STATEMENTS[key] = build()
-    return statement  # type: ignore[no-any-return]
+    return statement
 
 
 def _reason_queries(at: datetime) -> tuple[tuple[registry.OverdueReason, ...], tuple[sa.Select[Any], ...]]:

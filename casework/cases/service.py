@@ -37,7 +37,7 @@ from casework.cases.models import (
 from casework.db import utcnow
 from casework.errors import DomainError, NotFound
 from casework.extensions import db
-from casework.security import Permission, can
+from casework.security import Permission, can, remember_case_visibility, visible_cases_clause
 from casework.workdays import LONDON
 
 # National Crime Recording Standard: a crime is recorded within 24 hours of the report.
@@ -86,16 +86,24 @@ def next_reference(year: int) -> str:
     return format_reference(year, number)
 
 
-def get_case(case_id: int) -> Case:
-    """Fetch a case or raise ``NotFound`` (access is checked by the caller with ``security``)."""
-    case = db.session.execute(
-        sa.select(Case)
+def get_case(case_id: int, *, viewer: User | None = None) -> Case:
+    """Fetch a case or raise ``NotFound`` (access is checked by the caller with ``security``).
+
+    With ``viewer``, whether they may see the case is worked out in the same query and remembered
+    for the request, so the access check that follows asks the database nothing more.
+    """
+    visible = visible_cases_clause(viewer) if viewer is not None else sa.null()
+    row = db.session.execute(
+        sa.select(Case, visible.label("visible"))
         .where(Case.id == case_id)
         .options(sa.orm.joinedload(Case.team), sa.orm.joinedload(Case.officer), sa.orm.joinedload(Case.supervisor))
         .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if case is None:
+    ).first()
+    if row is None:
         raise NotFound("No such case")
+    case, seen = row
+    if viewer is not None:
+        remember_case_visibility(viewer, case, bool(seen))
     return case
 
 

@@ -6,7 +6,15 @@ import pytest
 
 from casework.auth.models import Role
 from casework.cases import service
-from casework.cases.models import CaseDecision, CaseStatus, DecisionKind, DecisionOutcome, NoteVisibility, RiskLevel
+from casework.cases.models import (
+    CaseAccess,
+    CaseDecision,
+    CaseStatus,
+    DecisionKind,
+    DecisionOutcome,
+    NoteVisibility,
+    RiskLevel,
+)
 from casework.db import utcnow
 from casework.extensions import db
 from casework.people.models import PartyRole, VictimContact
@@ -57,3 +65,19 @@ def test_case_tabs_run_a_constant_number_of_queries(make_client, db_session, tab
     with count_queries() as many:
         assert client.get(f"/cases/{large.id}{tab}").status_code == 200
     assert many.count == few.count, many.statements
+
+
+@pytest.mark.parametrize("restricted", [False, True])
+def test_the_query_that_loads_a_case_also_decides_who_may_see_it(make_client, db_session, restricted):
+    """No second round trip to check access: the visibility rule rides on the case's own query."""
+    client, officer = make_client(Role.OFFICER)
+    case = factories.allocated_case(officer, restricted=restricted)
+    if restricted:
+        db.session.add(CaseAccess(case_id=case.id, user_id=officer.id, granted_by_id=officer.id))
+    other_team = factories.CaseFactory(restricted=restricted)
+    db_session.commit()
+    for target, status in ((case, 200), (other_team, 404 if restricted else 403)):
+        with count_queries() as seen:
+            assert client.get(f"/cases/{target.id}/people").status_code == status
+        access_checks = [s for s in seen.statements if s.lstrip().upper().startswith("SELECT EXISTS")]
+        assert access_checks == [], access_checks
