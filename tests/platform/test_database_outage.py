@@ -7,6 +7,7 @@ open connection (as a restart does) and refuses new ones, starting it again lets
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -52,10 +53,8 @@ class Relay:
             listener.close()
         with self._lock:
             for connection in self._open:
-                try:
+                with contextlib.suppress(OSError):
                     connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 connection.close()
             self._open.clear()
 
@@ -80,10 +79,8 @@ class Relay:
             pass
         finally:
             for end in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 @pytest.fixture(scope="module")
