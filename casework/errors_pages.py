@@ -12,7 +12,7 @@ returns works again (the pool checks each connection before use: ``pool_pre_ping
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -68,8 +68,9 @@ def init_app(app: Flask) -> None:
         current_app.logger.warning(
             "database unavailable (%s: %s)", type(error).__name__, type(getattr(error, "orig", None)).__name__
         )
-        if "_login_user" not in g:  # the user could not be loaded: show the page as to a signed-out visitor
-            login_manager._update_request_context_with_user()
+        # The page as a signed-out visitor sees it: the signed-in user (not loaded yet, or expired by the
+        # rollback) would need the database to draw the navigation.
+        login_manager._update_request_context_with_user()
         page = render_template("errors/error.html", code=503, title=_TITLES[503])
         return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 

@@ -142,6 +142,22 @@ def test_pages_answer_503_while_the_database_is_away_and_work_again_when_it_retu
     assert client.get("/").status_code == 200
 
 
+def test_a_connection_lost_in_the_middle_of_a_request_gives_the_same_503(relayed):
+    """The user was loaded before the database went: the error page must not need it again."""
+    app, relay = relayed
+
+    @app.route("/probe/outage-mid-request")
+    def lose_the_database() -> str:
+        relay.stop()
+        db.session.execute(sa.text("SELECT count(*) FROM cases")).scalar_one()
+        return "unreachable"
+
+    client = _signed_in(app, Role.OFFICER)
+    _assert_friendly_503(client.get("/probe/outage-mid-request"))
+    relay.start()
+    assert client.get("/cases").status_code == 200
+
+
 def test_a_signed_out_visitor_gets_the_same_503(relayed):
     app, relay = relayed
     client = _signed_in(app, Role.OFFICER)
