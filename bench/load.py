@@ -463,15 +463,16 @@ def timeline(records: list[dict[str, Any]], began: float, marks: dict[str, float
     first = min(marks.values()) - 3
     last = max(marks.values()) + 6
     lines = [
-        "| Second | " + " | ".join(["200/302", "503 friendly", "other"]) + " | Event |",
+        "| From second | 200/302 | 503 friendly | other | Event |",
         "| ---: | ---: | ---: | ---: | --- |",
     ]
-    for second in range(int(first), int(last) + 1):
-        rows = [r for r in records if second <= r["t"] < second + 1]
+    step = max(1, math.ceil((last - first) / 20))
+    for second in range(int(first), int(last) + 1, step):
+        rows = [r for r in records if second <= r["t"] < second + step]
         ok = sum(1 for r in rows if r["status"] in (200, 302))
         friendly = sum(1 for r in rows if r["friendly"])
         other = len(rows) - ok - friendly
-        events = [name for name, at in marks.items() if second <= at < second + 1]
+        events = [name for name, at in marks.items() if second <= at < second + step]
         lines.append(f"| {second - began:.0f} | {ok} | {friendly} | {other} | {', '.join(events)} |")
     return "\n".join(lines)
 
@@ -659,7 +660,7 @@ def postgres_fault(args: argparse.Namespace, marks: dict[str, float]) -> Any:
     """Stop PostgreSQL a third of the way in, start it ``--outage`` seconds later."""
 
     def during(started: float) -> None:
-        time.sleep(args.seconds / 3)
+        time.sleep(args.seconds / 4)
         marks["pg_ctl stop"] = time.time()
         log("stopping PostgreSQL")
         stop_postgres()
@@ -671,6 +672,22 @@ def postgres_fault(args: argparse.Namespace, marks: dict[str, float]) -> Any:
         marks["started"] = time.time()
 
     return during
+
+
+def cancel_backlog(database_url: str, redis_url: str) -> int:
+    """Sweep the seed's due obligations once and cancel those reminders, so the drill sends only its own."""
+    from casework.reminders import service
+
+    app = make_app(database_url, redis_url)
+    with app.app_context():
+        service.sweep()
+        db.session.commit()
+        cancelled = db.session.execute(
+            sa.text("UPDATE reminders SET status = 'cancelled' WHERE status = 'pending' RETURNING id")
+        ).all()
+        db.session.commit()
+    dispose(app)
+    return len(cancelled)
 
 
 DUE_PLANS = """
@@ -692,20 +709,10 @@ def redis_fault(args: argparse.Namespace, marks: dict[str, float], gunicorn: Gun
     engine = sa.create_engine(drill["database_url"])
 
     def during(started: float) -> None:
-        time.sleep(args.seconds / 3)
+        time.sleep(args.seconds / 4)
         marks["redis stop"] = time.time()
         log("stopping Redis")
         stop_redis()
-        with engine.begin() as connection:
-            drill["plans"] = list(connection.execute(sa.text(DUE_PLANS), {"n": drill["due"]}).scalars())
-        marks["obligations due"] = time.time()
-        sweep = rig.sweep()
-        drill["sweep_exit"] = sweep.wait(120)
-        marks["sweep done"] = time.time()
-        with engine.connect() as connection:
-            drill["pending_in_outage"] = dict(
-                connection.execute(sa.text("SELECT status, count(*) FROM reminders GROUP BY 1")).all()
-            )
         statuses: Counter[int] = Counter()
         probe = requests.Session()
         probe.headers["User-Agent"] = "sign-in probe"
@@ -716,8 +723,19 @@ def redis_fault(args: argparse.Namespace, marks: dict[str, float], gunicorn: Gun
             statuses[probe.post(gunicorn.url + "/sign-in", data=fields, timeout=10).status_code] += 1
         drill["sign_in_statuses"] = dict(statuses)
         marks["sign-in probe done"] = time.time()
-        remaining = args.outage - (time.time() - marks["redis stop"])
-        time.sleep(max(0.0, remaining))
+        with engine.begin() as connection:
+            drill["plans"] = list(connection.execute(sa.text(DUE_PLANS), {"n": drill["due"]}).scalars())
+        marks["obligations due"] = time.time()
+        drill["sweep_exit"] = rig.sweep().wait(120)
+        marks["sweep done"] = time.time()
+        with engine.connect() as connection:
+            drill["pending_in_outage"] = dict(
+                connection.execute(
+                    sa.text("SELECT status, count(*) FROM reminders WHERE object_id = ANY(:ids) GROUP BY 1"),
+                    {"ids": drill["plans"]},
+                ).all()
+            )
+        time.sleep(max(0.0, args.outage - (time.time() - marks["redis stop"])))
         marks["redis start"] = time.time()
         log("starting Redis")
         start_redis()
@@ -804,6 +822,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.fault == "redis":
             from tests.reminders.live import Rig, SmtpServer, SmtpSink
 
+            drill["backlog"] = cancel_backlog(database_url, redis_url)
             sink = SmtpSink()
             smtp = SmtpServer(sink).__enter__()
             rig = Rig(
@@ -925,7 +944,8 @@ def reminder_catch_up(drill: dict[str, Any], timeout: float = 120) -> list[str]:
         "",
         f"- Sign-in attempts from one address while Redis was down (limit {SIGN_IN_LIMIT} per address, "
         f"{os.environ.get('GUNICORN_WORKERS', 'five')} workers): answers {drill.get('sign_in_statuses')}.",
-        f"- Contact plans made due during the outage: {len(plans)}; the sweep run during the outage exited "
+        f"- The seed's own due obligations were swept and their {drill.get('backlog')} reminders cancelled first. "
+        f"Contact plans made due during the outage: {len(plans)}; the sweep run during the outage exited "
         f"{drill.get('sweep_exit')} and left reminders {drill.get('pending_in_outage')}.",
         f"- After Redis returned: reminders {final} ({waited}); mails accepted by the SMTP sink: "
         f"{len(drill['sink'].accepted)}.",
