@@ -437,6 +437,13 @@ class RunResult:
         )
         return "\n".join(lines)
 
+    def cpu_per_request(self) -> str:
+        """CPU milliseconds per request by group: comparable across machines busy with other work."""
+        count = max(len(self.records), 1)
+        return ", ".join(
+            f"{name} {1000 * cores * self.seconds / count:.1f} ms" for name, cores in sorted(self.cpu.items())
+        )
+
     def markdown(self) -> str:
         """The run's report."""
         cpu = ", ".join(f"{name} {cores:.2f}" for name, cores in sorted(self.cpu.items()))
@@ -447,7 +454,7 @@ class RunResult:
             self.table(),
             "",
             f"- Errors: {errors}.",
-            f"- CPU (cores, average over the run): {cpu}.",
+            f"- CPU (cores, average over the run): {cpu}; per request: {self.cpu_per_request()}.",
             f"- Load average (1, 5, 15 min) before {', '.join(f'{v:.2f}' for v in self.load[0])}, "
             f"after {', '.join(f'{v:.2f}' for v in self.load[1])}.",
         ]
