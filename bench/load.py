@@ -612,33 +612,43 @@ def profiler(args: argparse.Namespace, gunicorn: Gunicorn, output: Path) -> Any:
     return during
 
 
+PROFILE_CATEGORIES = (  # by the innermost frame of each sample, first match wins
+    ("waiting on PostgreSQL (psycopg sending a query, waiting for its answer)",
+     ("Connection.wait", "_send_query_prepared", "_exec_command", "_execute_send", "Cursor.fetch")),
+    ("psycopg, other", ("psycopg/",)),
+    ("SQLAlchemy (compiling, caching, ORM loading)", ("sqlalchemy/",)),
+    ("Jinja2 templates", ("jinja2/", "markupsafe/", ".html")),
+    ("gunicorn", ("gunicorn/",)),
+    ("Flask, Werkzeug, Flask-Login, WTForms", ("flask", "werkzeug/", "wtforms/", "itsdangerous/")),
+    ("casework code", ("casework/",)),
+)  # fmt: skip
+
+
 def summarise_profile(raw: Path, top: int = 25) -> str:
-    """Where the samples went: by package (own time) and by function (inclusive)."""
+    """Where the samples went: by kind of work (innermost frame) and by casework function (inclusive)."""
     if not raw.exists():
         return "No profile (py-spy could not attach)."
+    categories: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
-    own: Counter[str] = Counter()
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
-        if not count_text.isdigit():
+        frames = [frame for frame in stack.split(";") if not frame.startswith("process ")]
+        if not count_text.isdigit() or not frames:
             continue
         count = int(count_text)
-        frames = [frame for frame in stack.split(";") if not frame.startswith("process ")]
-        if not frames:
-            continue
         total += count
-        own[_package(frames[-1])] += count
-        for name in {_function(frame) for frame in frames}:
+        leaf = frames[-1]
+        kind = next((name for name, marks in PROFILE_CATEGORIES if any(m in leaf for m in marks)), "other")
+        categories[kind] += count
+        for name in {_function(frame) for frame in frames if "casework/" in frame or ".html" in frame}:
             inclusive[name] += count
     if not total:
         return "No samples."
-    lines = [f"{total} samples (100 a second per busy worker, idle time excluded).", "", "Own time by package:", ""]
-    lines += [f"- {name}: {100 * n / total:.1f}%" for name, n in own.most_common(12)]
-    lines += ["", "Inclusive time by function (a function and everything it calls):", ""]
-    skip = ("<module>", "run (", "handle (", "handle_request", "wsgi_app", "__call__", "full_dispatch_request")
-    chosen = [(name, n) for name, n in inclusive.most_common(200) if not name.startswith(skip)][:top]
-    lines += [f"- {100 * n / total:.1f}% {name}" for name, n in chosen]
+    lines = [f"{total} samples (py-spy, 100 a second per busy worker).", "", "By kind of work:", ""]
+    lines += [f"- {100 * n / total:.1f}% {name}" for name, n in categories.most_common()]
+    lines += ["", "Inclusive, by casework function or template (it and everything it calls):", ""]
+    lines += [f"- {100 * n / total:.1f}% {name}" for name, n in inclusive.most_common(top)]
     return "\n".join(lines)
 
 
@@ -647,11 +657,6 @@ def _function(frame: str) -> str:
     name, _, where = frame.partition(" (")
     path = where.rsplit(":", 1)[0]
     return f"{name} ({_short(path)})"
-
-
-def _package(frame: str) -> str:
-    _, _, where = frame.partition(" (")
-    return _short(where.rsplit(":", 1)[0]).split("/")[0]
 
 
 def _short(path: str) -> str:
