@@ -18,10 +18,11 @@ starts ``gunicorn -c gunicorn.conf.py wsgi:app`` on loopback and runs locust hea
 - ``mix`` (scenario B): 40% case list, 40% case page, 20% people tab, at each of ``--clients``.
 - ``hello`` (scenario C): a bare Flask route under the same gunicorn settings (``bench/hello.py``).
 
-``--fault postgres`` stops PostgreSQL (``pg_ctl stop -m fast``) a third of the way in and starts it
-``--outage`` seconds later; ``--fault redis`` does the same to Redis, and meanwhile tries the sign-in rate
-limit, sweeps reminders for obligations that fall due during the outage, and checks they are sent
-after it. Each run prints a Markdown report and leaves its raw data in ``--output``.
+``--fault postgres`` stops PostgreSQL (``pg_ctl stop -m fast``) a quarter of the way in and starts it
+``--outage`` seconds later, then checks that every note and contact acknowledged (302) is in the database;
+``--fault redis`` does the same to Redis with the real Celery worker and beat running: meanwhile contact
+plans fall due and one address tries the sign-in rate limit; afterwards it waits for their reminders to be
+sent. Each run prints a Markdown report and leaves its raw data in ``--output`` (default: under /tmp).
 """
 
 from __future__ import annotations
@@ -271,18 +272,6 @@ def postgres_processes() -> list[psutil.Process]:
         return [master, *master.children(recursive=True)]
     except (OSError, ValueError, psutil.Error):
         return []
-
-
-def cpu_seconds(processes: list[psutil.Process]) -> float:
-    """User + system CPU seconds of the processes still alive (children included, as they come and go)."""
-    total = 0.0
-    for process in processes:
-        try:
-            times = process.cpu_times()
-            total += times.user + times.system
-        except psutil.Error:
-            continue
-    return total
 
 
 class CpuMeter:
