@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench setup system-packages clean
+.PHONY: run test lint bench load setup system-packages clean
 
 run: setup
 	scripts/run-embedded.sh
@@ -20,6 +20,12 @@ lint: setup
 
 bench: setup system-packages
 	scripts/with-test-services.sh $(BIN)/python -m bench.run
+
+# Load test (50 signed-in users, 60 s) and both fault drills on one seeded database (about 6 minutes).
+load: setup system-packages
+	scripts/with-test-services.sh sh -c '$(BIN)/python -m bench.load --keep && \
+	  $(BIN)/python -m bench.load --reuse --keep --fault postgres && \
+	  $(BIN)/python -m bench.load --reuse --fault redis --seconds 90 --outage 40'
 
 setup: $(VENV)/.installed node_modules/.installed
 

@@ -173,6 +173,11 @@ def load(instance_path: Path) -> dict[str, object]:
         "SIGN_IN_LOCKOUT": timedelta(minutes=_env_int("SIGN_IN_LOCKOUT_MINUTES", 15)),
         "SIGN_IN_RATE_LIMIT_PER_ADDRESS": os.environ.get("SIGN_IN_RATE_LIMIT", "30 per 15 minutes"),
         "RATELIMIT_STORAGE_URI": limiter_storage,
+        # Redis down: the limits still hold, counted in each web process's memory (so per process, up to
+        # GUNICORN_WORKERS times the limit in all), never "no limit" and never a refusal for everyone.
+        # Short timeouts, so that a Redis that does not answer costs a sign-in a second, not a minute.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1} if redis_url else {},
         "RATELIMIT_HEADERS_ENABLED": False,
         "CELERY": {
             "broker_url": broker_url,

@@ -26,14 +26,15 @@ cleanup() {
 trap cleanup EXIT
 
 as_postgres "$PGBIN/initdb" -D "$WORK/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$WORK/initdb.log"
-as_postgres "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -t 30 \
-  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $WORK -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-  start >/dev/null
+PG_OPTIONS="-c listen_addresses=127.0.0.1 -p $PG_PORT -k $WORK -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+as_postgres "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -t 30 -o "$PG_OPTIONS" start >/dev/null
 redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --dir "$WORK" \
   --pidfile "$WORK/redis.pid" --logfile "$WORK/redis.log" --save '' --appendonly no
 for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
 export CASEWORK_TEST_PG_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres"
 export CASEWORK_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+# For the fault drills of bench/load.py, which stop and start these servers mid-run.
+export CASEWORK_TEST_SERVICES_DIR="$WORK" CASEWORK_TEST_PG_CTL="$PGBIN/pg_ctl" CASEWORK_TEST_PG_OPTIONS="$PG_OPTIONS"
 echo "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT"
 "$@"
