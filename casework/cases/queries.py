@@ -22,6 +22,7 @@ from casework.cases import registry
 from casework.cases.models import (
     Case,
     CaseAssignment,
+    CaseDecision,
     CaseNote,
     CaseStatus,
     CaseStatusChange,
@@ -449,6 +450,23 @@ def _notes(case: Case, viewer: registry.Viewer) -> list[TimelineEntry]:
     return [
         TimelineEntry(note.created_at, "Log entry added", note.author.full_name, note.body)
         for note in db.session.execute(notes).scalars()
+    ]
+
+
+@registry.timeline_provider
+def _decisions(case: Case, viewer: registry.Viewer) -> list[TimelineEntry]:
+    """MARAC and safety-plan decisions, dated when made; their notes for police eyes only."""
+    decisions = db.session.execute(
+        sa.select(CaseDecision).where(CaseDecision.case_id == case.id).options(joinedload(CaseDecision.decided_by))
+    ).scalars()
+    return [
+        TimelineEntry(
+            decision.decided_at,
+            decision.outcome.label,
+            decision.decided_by.full_name,
+            decision.note if viewer.police_only else None,
+        )
+        for decision in decisions
     ]
 
 

@@ -46,4 +46,5 @@ def test_officer_records_a_report_and_supervisor_allocates_it(page: Page, live_s
     page.get_by_label("Officer in case").select_option(label="Olivia Officer (Investigating officer)")
     page.get_by_role("button", name="Allocate").click()
     expect(page.locator(".casework-case-header")).to_contain_text("Allocated")
+    page.get_by_role("link", name="Timeline", exact=True).click()
     expect(page.locator(".moj-timeline")).to_contain_text("Officer in case: Olivia Officer")

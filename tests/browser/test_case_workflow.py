@@ -113,3 +113,7 @@ def test_officer_sees_the_task_list_and_the_identity_bar_on_the_summary(page: Pa
         "Recorded: Safety plan agreed with the victim"
     )
     expect(page.locator("#task-list li", has_text="Safety plan agreed with the victim")).to_contain_text("Completed")
+    page.get_by_role("link", name="Timeline", exact=True).click()
+    expect(page.get_by_role("heading", level=2, name="Timeline")).to_be_visible()
+    expect(page.locator(".moj-timeline")).to_contain_text("Safety plan agreed with the victim")
+    assert accessibility_violations(page) == []

@@ -162,6 +162,7 @@ def test_a_victim_reports_online_and_a_supervisor_turns_it_into_a_case(browser: 
     staff.get_by_label("Offence (Protection from Harassment Act 1997)").select_option("s2a")
     staff.get_by_role("button", name="Create the case").click()
     expect(staff.locator(".govuk-notification-banner")).to_contain_text(f"from online report {reference}")
+    staff.get_by_role("link", name="Timeline", exact=True).click()
     expect(staff.locator(".moj-timeline")).to_contain_text(f"Online report {reference} received")
     expect(staff.locator(".moj-timeline")).to_contain_text("he leaves flowers at my door every week, again.")
     assert accessibility_violations(staff) == []

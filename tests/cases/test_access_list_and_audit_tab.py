@@ -263,5 +263,5 @@ def test_the_timeline_shows_an_allocation_reason_once(make_client):
             "version": str(case.version_id),
         },
     )
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}/timeline").get_data(as_text=True)
     assert page.count("Experienced with stalking cases") == 1

@@ -42,7 +42,19 @@ def add_linked_rows(case, officer, count: int) -> None:  # type: ignore[no-untyp
 
 @pytest.mark.parametrize(
     "tab",
-    ["", "/people", "/incidents", "/risk", "/log", "/audit", "/status", "/close", "/edit", "/decisions/marac"],
+    [
+        "",
+        "/timeline",
+        "/people",
+        "/incidents",
+        "/risk",
+        "/log",
+        "/audit",
+        "/status",
+        "/close",
+        "/edit",
+        "/decisions/marac",
+    ],
 )
 def test_case_tabs_run_a_constant_number_of_queries(make_client, db_session, tab):
     client, supervisor = make_client(Role.SUPERVISOR)

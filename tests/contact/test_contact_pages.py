@@ -211,8 +211,8 @@ def test_recording_a_key_decision_shows_it_on_the_tab_and_the_timeline(officer):
     )
     assert response.status_code == 302
     assert "Suspect charged" in client.get(f"/cases/{case.id}/contact").get_data(as_text=True)
+    assert "Key decision: Suspect charged" in client.get(f"/cases/{case.id}/timeline").get_data(as_text=True)
     summary = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "Key decision: Suspect charged" in summary
     assert f"Tell {victim.person.full_name} about: suspect charged" in summary
 
 
