@@ -199,11 +199,22 @@ def _reasons_statement(at: datetime) -> tuple[tuple[registry.OverdueReason, ...]
     reasons, queries = _reason_queries(at)
 
     def build() -> sa.Select[Any]:
-        flags = [Case.id.in_(query).label(f"r{n}") for n, query in enumerate(queries)]
+        flags = [_correlated(query).label(f"r{n}") for n, query in enumerate(queries)]
         dues = [reason.due_at(at).label(f"d{n}") for n, reason in enumerate(reasons) if reason.due_at is not None]
         return sa.select(Case.id, *flags, *dues).where(Case.id.in_(sa.bindparam("case_ids", expanding=True)))
 
     return reasons, _cached(("reasons_for", at, reasons), build)
+
+
+def _correlated(case_ids: sa.Select[Any]) -> sa.Exists:
+    """Whether the outer query's case is among ``case_ids``, probed by case id.
+
+    For a page of cases PostgreSQL then looks each case up in the reason's own table by its case-id
+    index, instead of building every overdue case of the force (which grows with the data) to test
+    a handful against it.
+    """
+    reason = case_ids.subquery()
+    return sa.exists().where(next(iter(reason.c)) == Case.id)
 
 
 def overdue_reasons_for(case_ids: Iterable[int], now: datetime) -> dict[int, list[str]]:
