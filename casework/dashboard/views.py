@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
@@ -78,8 +79,11 @@ def dashboard() -> str:
         filters={"team_id": scope.team_id, "period": period.value},
     )
 
+    # Some 300 figures link to the case list: its address is built once, each figure adds its query string.
+    list_url = url_for("cases.index")
+
     def link(**params: object) -> str:
-        return url_for("cases.index", **scope.link(**params))
+        return f"{list_url}?{urlencode(scope.link(**params), doseq=True, safe=',:')}"
 
     return render_template(
         "dashboard/dashboard.html",
