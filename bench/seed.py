@@ -828,7 +828,6 @@ FEATURE_STEPS: list[tuple[str, str]] = [
                                                           ELSE 2.5 + random() * 3 END, %(now)s) AS sent_at,
               CASE WHEN q.consent_at > %(now)s::timestamptz - interval '3 days' AND q.u_status < 0.5 THEN 'proposed'
                    WHEN q.u_status < 0.10 THEN 'consent_declined' WHEN q.u_status < 0.13 THEN 'withdrawn'
-                   WHEN q.u_status < 0.16 THEN 'proposed'
                    WHEN q.u_status < 0.26 THEN 'sent' WHEN q.u_status < 0.33 THEN 'declined'
                    WHEN q.u_status < 0.63 THEN 'accepted' ELSE 'closed' END AS status
             FROM (

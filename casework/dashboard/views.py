@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
@@ -79,11 +79,12 @@ def dashboard() -> str:
         filters={"team_id": scope.team_id, "period": period.value},
     )
 
-    # Some 300 figures link to the case list: its address is built once, each figure adds its query string.
-    list_url = url_for("cases.index")
+    # About a thousand figures link to the case list: its address and the scope's part of the query string are
+    # built once (``url_for`` a thousand times was a fifth of the rendering), each figure adds its own filters.
+    prefix = f"{url_for('cases.index')}?{urlencode(scope.link(), doseq=True)}"
 
     def link(**params: object) -> str:
-        return f"{list_url}?{urlencode(scope.link(**params), doseq=True, safe=',:')}"
+        return prefix + "".join(f"&{key}={quote(str(value), safe=',:.')}" for key, value in params.items())
 
     return render_template(
         "dashboard/dashboard.html",

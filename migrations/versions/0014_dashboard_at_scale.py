@@ -16,6 +16,7 @@ depends_on = None
 OPEN = sa.text("status <> 'closed'")
 CLOSED = sa.text("status = 'closed'")
 TOLD = sa.text("outcome IN ('spoke', 'safe_message')")
+SAFETY_PLAN = sa.text("kind = 'safety_plan'")
 CASE_SCOPE = ["team_id", "officer_id", "supervisor_id", "restricted", "id"]
 
 # (name, table, columns, included columns, partial predicate). PostgreSQL only: INCLUDE and index-only scans
@@ -24,7 +25,10 @@ INDEXES = [
     ("ix_cases_dashboard_open", "cases", ["team_id", "status", "risk_level"], [*CASE_SCOPE[1:], "reported_at"], OPEN),
     ("ix_cases_dashboard_closed", "cases", ["closed_at"], ["outcome", *CASE_SCOPE], CLOSED),
     ("ix_cases_dashboard_reported", "cases", ["reported_at"], ["channel", *CASE_SCOPE], None),
-    ("ix_contact_attempts_told", "contact_attempts", ["case_id", "contacted_at"], [], TOLD),
+    ("ix_cases_dashboard_id", "cases", ["id"], [*CASE_SCOPE[:-1], "status"], None),
+    ("ix_cases_restricted", "cases", ["id"], [], sa.text("restricted")),
+    ("ix_contact_attempts_told", "contact_attempts", ["contacted_at"], ["case_id"], TOLD),
+    ("ix_case_decisions_safety_plan", "case_decisions", ["case_id"], [], SAFETY_PLAN),
     ("ix_contact_plans_case_due", "contact_plans", ["case_id"], ["next_update_due_at", "party_id"], None),
     ("ix_decision_notices_due", "decision_notices", ["due_at"], ["case_id", "discharged_at"], None),
     ("ix_referrals_created", "referrals", ["created_at"], ["case_id", "service_id", "status"], None),
