@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from casework.auth.models import Role, Team, User
@@ -78,6 +77,7 @@ class DashboardScope:
     user: User
     period: figures.Period
     team_id: int | None = None
+    no_contact_days: int = figures.NO_CONTACT_DAYS_DEFAULT  # the N of "no victim contact in N days" (configuration)
 
     @property
     def list_scope(self) -> str:
@@ -179,11 +179,6 @@ def _urgent_clause(now: datetime) -> sa.ColumnElement[bool]:
 URGENT_LINK = {"open": "1", "risk": RiskLevel.HIGH.value, "reason": ",".join(figures.CONTACT_REASONS)}
 
 
-def no_contact_days() -> int:
-    """The N of "no victim contact in N days" (configuration ``DASHBOARD_NO_CONTACT_DAYS``)."""
-    return int(current_app.config.get("DASHBOARD_NO_CONTACT_DAYS", figures.NO_CONTACT_DAYS_DEFAULT))
-
-
 def _count_where(scope: DashboardScope, condition: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
     return sa.select(sa.func.count()).select_from(Case).where(scope.clause(), condition).scalar_subquery()
 
@@ -245,7 +240,7 @@ def _caseload(scope: DashboardScope, now: datetime) -> _Caseload:
             Case.risk_level.label("risk_level"),
             _one_if(overdue).label("overdue"),
             _one_if(figures.no_safety_plan_clause()).label("no_safety_plan"),
-            _one_if(figures.no_contact_clause(no_contact_days(), now)).label("no_contact"),
+            _one_if(figures.no_contact_clause(scope.no_contact_days, now)).label("no_contact"),
             _one_if(urgent).label("urgent"),
         ).where(scope.clause(), open_case),
         sa.select(
@@ -483,7 +478,7 @@ def dashboard(scope: DashboardScope, *, now: datetime | None = None) -> Dashboar
         referrals=_referrals(scope),
         compliance=_compliance(scope, now),
         channels=channels,
-        no_contact_days=no_contact_days(),
+        no_contact_days=scope.no_contact_days,
     )
 
 

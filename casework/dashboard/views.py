@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -103,7 +103,8 @@ def _dashboard_scope(user: User, now: datetime) -> tuple[DashboardFilterForm, li
     teams = service.teams_for(user)
     form = DashboardFilterForm(request.args, meta={"csrf": False})
     form.prepare(teams)
-    return form, teams, service.DashboardScope(user, form.period(now), form.team(teams))
+    days = current_app.config["DASHBOARD_NO_CONTACT_DAYS"]
+    return form, teams, service.DashboardScope(user, form.period(now), form.team(teams), no_contact_days=days)
 
 
 def _download(content: bytes, name: str, file_format: str) -> Response:
