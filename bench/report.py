@@ -16,6 +16,9 @@ from bench.seed import SeedResult
 
 START_MARK = "<!-- bench:results:start -->"
 END_MARK = "<!-- bench:results:end -->"
+# A run on 1,000,000 cases or more has its own section, so both sizes' last runs stay in the document.
+MILLION_START_MARK = "<!-- bench:results-1m:start -->"
+MILLION_END_MARK = "<!-- bench:results-1m:end -->"
 PG_SETTINGS = [
     "server_version",
     "shared_buffers",
@@ -108,16 +111,20 @@ def scenario_notes(results: list[ScenarioResult]) -> str:
     return "\n".join(f"- **{result.name}** ({result.who}): {result.description}." for result in results)
 
 
-def replace_results(document: Path, section: str) -> bool:
-    """Put ``section`` between the result markers of ``document``; False if it has no markers."""
+def replace_results(document: Path, section: str, *, million: bool = False) -> bool:
+    """Put ``section`` between the result markers of ``document`` (the 1,000,000-case ones if ``million``).
+
+    False if it has no such markers.
+    """
     if not document.exists():
         return False
+    start, end = (MILLION_START_MARK, MILLION_END_MARK) if million else (START_MARK, END_MARK)
     text = document.read_text()
-    if START_MARK not in text or END_MARK not in text:
+    if start not in text or end not in text:
         return False
-    before, rest = text.split(START_MARK, 1)
-    _, after = rest.split(END_MARK, 1)
-    document.write_text(f"{before}{START_MARK}\n{section.strip()}\n{END_MARK}{after}")
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    document.write_text(f"{before}{start}\n{section.strip()}\n{end}{after}")
     return True
 
 

@@ -43,6 +43,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true", help="reuse an already seeded database of that name")
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument("--explain-all", action="store_true", help="EXPLAIN the slowest query of every scenario")
+    parser.add_argument("--seed-only", action="store_true", help="seed (with --keep), then stop")
     parser.add_argument("--only", help="run only the scenarios whose name contains this text (e.g. dashboard)")
     parser.add_argument("--figures", type=Path, help="write this run's figures to this JSON file (for --compare)")
     parser.add_argument(
@@ -118,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
                 if mismatches:
                     log(f"WARNING: {mismatches} seeded {what}")
 
+        if args.seed_only:
+            return 0
         app = make_app(database_url, redis_url)
         bench = signed_in_bench(app)
         env = report.describe_environment(bench.engine)
@@ -141,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(section)
         if not args.no_docs:
-            if report.replace_results(DOCS, section):
+            if report.replace_results(DOCS, section, million=cases >= measure.MILLION):
                 log(f"Results written to {DOCS.relative_to(ROOT)}")
             else:
                 log(f"{DOCS.relative_to(ROOT)} has no result markers; not updated")
@@ -180,7 +183,7 @@ def render(
     """The report: run details, the results table, and query plans of what is over target."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
-        f"### Last run: {when}",
+        f"### Last run: {when}, {cases:,} cases",
         "",
         report.environment_markdown(env),
         f"- Load average (1, 5, 15 min) at the start {', '.join(f'{v:.2f}' for v in load[0])}, "
