@@ -8,6 +8,7 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from casework.auth.models import Role, Team, User
@@ -93,10 +94,18 @@ def dashboard() -> str:
         data=data,
         period=period,
         link=link,
+        figure=figure,
         figures=figures,
         urgent_link=service.URGENT_LINK,
         may_export=can(user, Permission.CASES_EXPORT),
     )
+
+
+def figure(count: int, href: str, what: str) -> Markup:
+    """A count that links to the case list producing it; ``what`` names it for screen readers."""
+    return Markup(
+        '<a class="govuk-link casework-figure" href="{}">{}<span class="govuk-visually-hidden"> {}</span></a>'
+    ).format(href, count, what)
 
 
 def _dashboard_scope(user: User, now: datetime) -> tuple[DashboardFilterForm, list[Team], service.DashboardScope]:
