@@ -5,6 +5,7 @@ visiting the table (see docs/benchmarks.md, "The dashboard at scale").
 Revision ID: 0014_dashboard_at_scale
 Revises: 0013_retention
 """
+
 import sqlalchemy as sa
 from alembic import op
 
