@@ -7,7 +7,7 @@ steady state every minute: nothing new to insert). Run with the test services:
 
     scripts/with-test-services.sh .venv/bin/python -m bench.reminders_sweep --cases 100000 --bench-source
 
-``--contact`` fills the contact feature's real tables set-based (``CONTACT_SEED``): a plan for every
+``--contact`` fills the contact feature's real tables set-based (``seed.CONTACT_STEPS``): a plan for every
 victim of an open case (and of a tenth of the closed ones), ``--due-share`` of them due in the
 last ten days and the rest 2–30 days ahead, a fifth opted in to text messages; do-not-contact on
 2%; a key decision on a quarter of the open cases with a notice per victim, a third of them told,
@@ -81,37 +81,23 @@ def fill_bench_obligations(engine: sa.Engine, due_share: float) -> int:
         return int(connection.execute(sa.text("SELECT count(*) FROM bench_obligations WHERE due_at <= now()")).scalar())
 
 
-CONTACT_SEED = """
-DELETE FROM decision_notices; DELETE FROM key_decisions; DELETE FROM do_not_contact_flags;
-DELETE FROM contact_plan_changes; DELETE FROM contact_plans;
-INSERT INTO contact_plans (case_id, party_id, schedule, frequency_days, next_update_due_at, message_channel, version_id)
-SELECT cp.case_id, cp.id, 'every_n_days', 14,
-       CASE WHEN cp.id % 1000 < :permille THEN now() - (cp.id % 10) * interval '1 day' - interval '1 hour'
-            ELSE now() + (2 + cp.id % 29) * interval '1 day' END,
-       CASE WHEN cp.id % 5 = 0 THEN 'sms' END, 1
-FROM case_parties cp JOIN cases c ON c.id = cp.case_id
-WHERE cp.role = 'victim' AND (c.status <> 'closed' OR cp.id % 10 = 0);
-INSERT INTO do_not_contact_flags (case_id, party_id, reason, review_on, review_due_at, set_by_id)
-SELECT p.case_id, p.party_id, 'bench', (now() + (10 + p.id % 20) * interval '1 day')::date,
-       now() + (10 + p.id % 20) * interval '1 day', c.created_by_id
-FROM contact_plans p JOIN cases c ON c.id = p.case_id WHERE p.id % 50 = 0;
-INSERT INTO key_decisions (case_id, kind, decided_at, recorded_by_id)
-SELECT c.id, 'arrest', now() - (c.id % 10) * interval '1 day', c.created_by_id
-FROM cases c WHERE c.status <> 'closed' AND c.id % 4 = 0;
-INSERT INTO decision_notices (decision_id, case_id, party_id, enhanced_rights, due_at, discharged_at)
-SELECT d.id, d.case_id, cp.id, true, d.decided_at + interval '1 day',
-       CASE WHEN d.id % 3 = 0 THEN d.decided_at + interval '2 hours' END
-FROM key_decisions d JOIN case_parties cp ON cp.case_id = d.case_id AND cp.role = 'victim';
-ANALYZE
-"""
+CONTACT_TABLES = [
+    "decision_notices",
+    "key_decisions",
+    "do_not_contact_flags",
+    "contact_plan_changes",
+    "contact_plans",
+]
 
 
 def fill_contact_tables(engine: sa.Engine, due_share: float) -> dict[str, int]:
-    """The contact feature's obligations for the seeded cases (``CONTACT_SEED``); counts of what is due now."""
+    """The contact feature's obligations for the seeded cases (``seed.CONTACT_STEPS``); counts of what is due now."""
     with engine.begin() as connection:
-        for statement in CONTACT_SEED.split(";"):
-            if statement.strip():
-                connection.execute(sa.text(statement), {"permille": round(due_share * 1000)})
+        for table in CONTACT_TABLES:
+            connection.execute(sa.text(f"DELETE FROM {table}"))
+    database_url = engine.url.render_as_string(hide_password=False)
+    seed.run_steps(database_url, seed.CONTACT_STEPS, {"permille": round(due_share * 1000), "now": datetime.now(UTC)})
+    with engine.connect() as connection:
         return {
             "plans": connection.execute(sa.text("SELECT count(*) FROM contact_plans")).scalar_one(),
             "plans due": connection.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
@@ -15,6 +16,9 @@ from bench.seed import SeedResult
 
 START_MARK = "<!-- bench:results:start -->"
 END_MARK = "<!-- bench:results:end -->"
+# A run on 1,000,000 cases or more has its own section, so both sizes' last runs stay in the document.
+MILLION_START_MARK = "<!-- bench:results-1m:start -->"
+MILLION_END_MARK = "<!-- bench:results-1m:end -->"
 PG_SETTINGS = [
     "server_version",
     "shared_buffers",
@@ -107,14 +111,86 @@ def scenario_notes(results: list[ScenarioResult]) -> str:
     return "\n".join(f"- **{result.name}** ({result.who}): {result.description}." for result in results)
 
 
-def replace_results(document: Path, section: str) -> bool:
-    """Put ``section`` between the result markers of ``document``; False if it has no markers."""
+def replace_results(document: Path, section: str, *, million: bool = False) -> bool:
+    """Put ``section`` between the result markers of ``document`` (the 1,000,000-case ones if ``million``).
+
+    False if it has no such markers.
+    """
     if not document.exists():
         return False
+    start, end = (MILLION_START_MARK, MILLION_END_MARK) if million else (START_MARK, END_MARK)
     text = document.read_text()
-    if START_MARK not in text or END_MARK not in text:
+    if start not in text or end not in text:
         return False
-    before, rest = text.split(START_MARK, 1)
-    _, after = rest.split(END_MARK, 1)
-    document.write_text(f"{before}{START_MARK}\n{section.strip()}\n{END_MARK}{after}")
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    document.write_text(f"{before}{start}\n{section.strip()}\n{end}{after}")
     return True
+
+
+@dataclass
+class Figures:
+    """A run's headline figures per scenario, saved as JSON (``--figures``) to compare a later run with."""
+
+    cases: int
+    scenarios: dict[str, dict[str, float]]
+
+
+def write_figures(path: Path, cases: int, results: list[ScenarioResult]) -> None:
+    """Save p50, p95, SQL and render medians per scenario, with the number of cases measured."""
+    scenarios = {
+        result.name: {"p50": result.p50, "p95": result.p95, "sql": result.sql_p50, "render": result.render_p50}
+        for result in results
+    }
+    path.write_text(json.dumps({"cases": cases, "scenarios": scenarios}, indent=2) + "\n")
+
+
+def read_figures(path: Path) -> Figures:
+    """Figures saved by ``write_figures``."""
+    data = json.loads(path.read_text())
+    return Figures(int(data["cases"]), data["scenarios"])
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{part / whole:.0%}" if whole else "–"
+
+
+def shares_table(results: list[ScenarioResult]) -> str:
+    """Per scenario, SQL, rendering and the rest (Flask, forms, ORM loading, audit, Python) as shares of p50.
+
+    The medians are taken separately, so "rest" is p50 less the median SQL and the median render time.
+    """
+    lines = [
+        "| Scenario | p50 ms | SQL ms | SQL share | Render ms | Render share | Rest ms | Rest share |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        rest = max(result.p50 - result.sql_p50 - result.render_p50, 0.0)
+        lines.append(
+            f"| {result.name} | {result.p50:.1f} | {result.sql_p50:.1f} | {_share(result.sql_p50, result.p50)} | "
+            f"{result.render_p50:.1f} | {_share(result.render_p50, result.p50)} | {rest:.1f} | "
+            f"{_share(rest, result.p50)} |"
+        )
+    return "\n".join(lines)
+
+
+def _growth(before: float, after: float) -> str:
+    return f"×{after / before:.2f}" if before else "–"
+
+
+def growth_table(earlier: Figures, results: list[ScenarioResult]) -> str:
+    """How each scenario's p50, p95 and SQL grew from the earlier (smaller) run to this one."""
+    lines = [
+        "| Scenario | p50 ms before → now | growth | p95 ms before → now | growth | SQL ms before → now | growth |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        before = earlier.scenarios.get(result.name)
+        if before is None:
+            continue
+        lines.append(
+            f"| {result.name} | {before['p50']:.1f} → {result.p50:.1f} | {_growth(before['p50'], result.p50)} | "
+            f"{before['p95']:.1f} → {result.p95:.1f} | {_growth(before['p95'], result.p95)} | "
+            f"{before['sql']:.1f} → {result.sql_p50:.1f} | {_growth(before['sql'], result.sql_p50)} |"
+        )
+    return "\n".join(lines)

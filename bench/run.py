@@ -43,6 +43,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true", help="reuse an already seeded database of that name")
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument("--explain-all", action="store_true", help="EXPLAIN the slowest query of every scenario")
+    parser.add_argument("--seed-only", action="store_true", help="seed (with --keep), then stop")
+    parser.add_argument("--only", help="run only the scenarios whose name contains this text (e.g. dashboard)")
+    parser.add_argument("--figures", type=Path, help="write this run's figures to this JSON file (for --compare)")
+    parser.add_argument(
+        "--compare", type=Path, help="a smaller run's --figures JSON: show each scenario's growth from it to this run"
+    )
     return parser.parse_args(argv)
 
 
@@ -94,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     seeded: seed.SeedResult | None = None
     try:
         if args.reuse and seed.database_exists(pg_url, args.database):
-            log(f"Reusing database {args.database}")
+            log(f"Reusing database {args.database}; applying any pending migrations")
+            migrate(make_app(database_url, redis_url))
+            seed.analyze(database_url)
         else:
             log(f"Creating database {args.database} and applying the migrations")
             database_url = seed.recreate_database(pg_url, args.database)
@@ -111,20 +119,32 @@ def main(argv: list[str] | None = None) -> int:
                 if mismatches:
                     log(f"WARNING: {mismatches} seeded {what}")
 
+        if args.seed_only:
+            return 0
         app = make_app(database_url, redis_url)
         bench = signed_in_bench(app)
         env = report.describe_environment(bench.engine)
         population = measure.load_population(bench.engine)
         scenarios = measure.build_scenarios(population, requests=args.requests, today=datetime.now(UTC).date())
+        cases = population_size(database_url)
+        scenarios = [measure.with_targets_for(cases, scenario) for scenario in scenarios]
+        if args.only:
+            scenarios = [scenario for scenario in scenarios if args.only in scenario.name]
         log(f"Measuring {len(scenarios)} scenarios, {args.requests} requests each after {args.warmup} warm-up")
         results = [bench.run(scenario, warmup=args.warmup, log=log) for scenario in scenarios]
         plans = explain_section(bench, results, explain_all=args.explain_all)
 
         load_after = os.getloadavg()
-        section = render(args, env, seeded, results, plans, time.perf_counter() - began, (load_before, load_after))
+        if args.figures:
+            report.write_figures(args.figures, cases, results)
+            log(f"Figures written to {args.figures}")
+        earlier = report.read_figures(args.compare) if args.compare else None
+        section = render(
+            args, env, seeded, results, plans, time.perf_counter() - began, (load_before, load_after), earlier, cases
+        )
         print(section)
         if not args.no_docs:
-            if report.replace_results(DOCS, section):
+            if report.replace_results(DOCS, section, million=cases >= measure.MILLION):
                 log(f"Results written to {DOCS.relative_to(ROOT)}")
             else:
                 log(f"{DOCS.relative_to(ROOT)} has no result markers; not updated")
@@ -140,6 +160,15 @@ def main(argv: list[str] | None = None) -> int:
             log(f"Dropped database {args.database}")
 
 
+def population_size(database_url: str) -> int:
+    """How many cases the measured database holds."""
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        cases = int(connection.execute(sa.text("SELECT count(*) FROM cases")).scalar_one())
+    engine.dispose()
+    return cases
+
+
 def render(
     args: argparse.Namespace,
     env: report.Environment,
@@ -148,11 +177,13 @@ def render(
     plans: str,
     seconds: float,
     load: tuple[tuple[float, float, float], tuple[float, float, float]],
+    earlier: report.Figures | None = None,
+    cases: int = 0,
 ) -> str:
     """The report: run details, the results table, and query plans of what is over target."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
-        f"### Last run: {when}",
+        f"### Last run: {when}, {cases:,} cases",
         "",
         report.environment_markdown(env),
         f"- Load average (1, 5, 15 min) at the start {', '.join(f'{v:.2f}' for v in load[0])}, "
@@ -164,6 +195,19 @@ def render(
         "#### Results",
         "",
         report.results_table(results),
+        "",
+        "#### Where the time goes (shares of p50)",
+        "",
+        report.shares_table(results),
+    ]
+    if earlier is not None:
+        parts += [
+            "",
+            f"#### Growth from {earlier.cases:,} to {cases:,} cases",
+            "",
+            report.growth_table(earlier, results),
+        ]
+    parts += [
         "",
         "#### Scenarios",
         "",

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ import sqlalchemy as sa
 from bench import names
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
+LONDON = ZoneInfo("Europe/London")
 TEAMS = ["North", "South", "East", "West", "Central", "Online harms"]
 OFFICERS_PER_TEAM = 8
 SUPERVISORS_PER_TEAM = 2
@@ -260,6 +262,9 @@ def _params(cases: int, now: datetime, password_hash: str) -> dict[str, object]:
         "rationale_standard": RISK_RATIONALES["standard"],
         "rationale_medium": RISK_RATIONALES["medium"],
         "rationale_high": RISK_RATIONALES["high"],
+        "today": now.astimezone(LONDON).date(),
+        "service_names": [name for name, _ in SUPPORT_SERVICES],
+        "service_kinds": [kind for _, kind in SUPPORT_SERVICES],
     }
 
 
@@ -604,6 +609,249 @@ STEPS: list[tuple[str, str]] = [
     ),
 ]
 
+SUPPORT_SERVICES = [
+    ("National Stalking Helpline", "national_stalking_helpline"),
+    ("Independent stalking advocacy (ISAC)", "isac_advocacy"),
+    ("Independent domestic violence advisers", "idva"),
+    ("Victim Support", "victim_support"),
+    ("Witness Service", "witness_service"),
+]
+
+# The contact feature's tables: plans, do-not-contact, key decisions and the notices they owe (also used,
+# with its own due share, by ``bench.reminders_sweep --contact``). ``permille`` of the plans are due in the
+# last ten days; the rest 2-30 days ahead.
+CONTACT_STEPS: list[tuple[str, str]] = [
+    (
+        "contact plans",
+        """
+        INSERT INTO contact_plans (case_id, party_id, schedule, frequency_days, next_update_due_at, message_channel,
+                                   version_id)
+        SELECT cp.case_id, cp.id, 'every_n_days', 14,
+               CASE WHEN cp.id %% 1000 < %(permille)s
+                    THEN %(now)s::timestamptz - (cp.id %% 10) * interval '1 day' - interval '1 hour'
+                    ELSE %(now)s::timestamptz + (2 + cp.id %% 29) * interval '1 day' END,
+               CASE WHEN cp.id %% 5 = 0 THEN 'sms' END, 1
+        FROM case_parties cp JOIN cases c ON c.id = cp.case_id
+        WHERE cp.role = 'victim' AND (c.status <> 'closed' OR cp.id %% 10 = 0)
+        """,
+    ),
+    (
+        "do-not-contact",
+        """
+        INSERT INTO do_not_contact_flags (case_id, party_id, reason, review_on, review_due_at, set_by_id)
+        SELECT p.case_id, p.party_id, 'bench', (%(now)s::timestamptz + (10 + p.id %% 20) * interval '1 day')::date,
+               %(now)s::timestamptz + (10 + p.id %% 20) * interval '1 day', c.created_by_id
+        FROM contact_plans p JOIN cases c ON c.id = p.case_id WHERE p.id %% 50 = 0
+        """,
+    ),
+    (
+        "key decisions",
+        """
+        INSERT INTO key_decisions (case_id, kind, decided_at, recorded_by_id)
+        SELECT c.id, 'arrest', %(now)s::timestamptz - (c.id %% 10) * interval '1 day', c.created_by_id
+        FROM cases c WHERE c.status <> 'closed' AND c.id %% 4 = 0
+        """,
+    ),
+    (
+        "decision notices",
+        """
+        INSERT INTO decision_notices (decision_id, case_id, party_id, enhanced_rights, due_at, discharged_at)
+        SELECT d.id, d.case_id, cp.id, true, d.decided_at + interval '1 day',
+               CASE WHEN d.id %% 3 = 0 THEN d.decided_at + interval '2 hours' END
+        FROM key_decisions d JOIN case_parties cp ON cp.case_id = d.case_id AND cp.role = 'victim'
+        """,
+    ),
+]
+
+# The other features' records, in proportions described in docs/benchmarks.md ("The data").
+FEATURE_STEPS: list[tuple[str, str]] = [
+    (
+        "contact log",
+        """
+        INSERT INTO contact_attempts (case_id, party_id, contacted_at, made_by_id, method, outcome, created_at,
+                                      updated_at)
+        SELECT s.case_id, s.party_id, a.at, s.made_by, (%(contact_methods)s::text[])[1 + floor(random() * 1000)::int],
+          CASE WHEN k = 0 THEN CASE WHEN random() < 0.85 THEN 'spoke' ELSE 'safe_message' END
+               ELSE (ARRAY['spoke', 'spoke', 'spoke', 'spoke', 'spoke', 'spoke', 'safe_message', 'no_answer',
+                           'no_answer', 'unsafe'])[1 + floor(random() * 10)::int] END,
+          a.at, a.at
+        FROM (
+            SELECT p.case_id, p.party_id, COALESCE(c.officer_id, c.created_by_id) AS made_by, c.reported_at,
+              COALESCE(c.closed_at, %(now)s::timestamptz)
+                - interval '1 day' * CASE WHEN random() < 0.8 THEN random() * 27 ELSE 28 + random() * 60 END
+                AS last_at,
+              1 + floor(random() * 4)::int AS n
+            FROM contact_plans p JOIN cases c ON c.id = p.case_id
+        ) AS s
+        CROSS JOIN LATERAL generate_series(0, s.n - 1) AS k
+        CROSS JOIN LATERAL (SELECT s.last_at - k * interval '14 days' AS at) AS a
+        WHERE a.at > s.reported_at
+        """,
+    ),
+    (
+        "case decisions",
+        """
+        INSERT INTO case_decisions (case_id, kind, outcome, decided_at, decided_by_id, created_at, updated_at)
+        SELECT c.id, d.kind, d.outcome, d.at, c.officer_id, d.at, d.at
+        FROM cases c CROSS JOIN LATERAL (
+            SELECT 'marac' AS kind,
+                   CASE WHEN random() < 0.7 THEN 'marac_referred' ELSE 'marac_not_referred' END AS outcome,
+                   c.reported_at + interval '1 day' * (1 + random() * 5) AS at, random() < 0.85 AS made
+            UNION ALL
+            SELECT 'safety_plan', CASE WHEN random() < 0.85 THEN 'plan_agreed' ELSE 'plan_declined' END,
+                   c.reported_at + interval '1 day' * (1 + random() * 3), random() < 0.8
+        ) AS d
+        WHERE c.risk_level = 'high' AND c.officer_id IS NOT NULL AND d.made AND d.at < %(now)s::timestamptz
+        """,
+    ),
+    (
+        "order plan",
+        """
+        CREATE TEMP TABLE s_orders AS
+        WITH picked AS (
+            SELECT DISTINCT ON (cp.case_id) cp.case_id, cp.id AS subject_id, c.reported_at,
+              c.officer_id AS by_id, random() AS u_type, random() AS u_status, random() AS u_note
+            FROM case_parties cp JOIN cases c ON c.id = cp.case_id
+            WHERE cp.role = 'suspect' AND c.officer_id IS NOT NULL AND mod(c.id * 7, 100) < 6
+            ORDER BY cp.case_id, cp.id
+        ), typed AS (
+            SELECT picked.*,
+              CASE WHEN u_type < 0.35 THEN 'spo' WHEN u_type < 0.45 THEN 'interim_spo'
+                   WHEN u_type < 0.70 THEN 'ro_conviction' WHEN u_type < 0.85 THEN 'non_molestation'
+                   WHEN u_type < 0.90 THEN 'dapo' ELSE 'other' END AS order_type,
+              LEAST((reported_at + interval '1 day' * (3 + random() * 17))::date, %(today)s::date) AS considered_on
+            FROM picked
+        ), staged AS (
+            SELECT typed.*,
+              CASE WHEN u_status < 0.08 THEN 'not_pursued' WHEN u_status < 0.16 THEN 'applied'
+                   WHEN u_status < 0.20 THEN 'hearing_listed' WHEN u_status < 0.28 THEN 'refused'
+                   WHEN u_status < 0.32 THEN 'withdrawn' WHEN u_status < 0.37 THEN 'discharged'
+                   WHEN u_status < 0.42 THEN 'interim_granted' ELSE 'granted' END AS planned,
+              LEAST(considered_on + (2 + floor(random() * 10))::int, %(today)s::date) AS applied_on,
+              LEAST(considered_on + (14 + floor(random() * 40))::int, %(today)s::date) AS made_on
+            FROM typed
+        )
+        SELECT case_id, subject_id, by_id, order_type, considered_on, u_note,
+          CASE WHEN planned IN ('not_pursued', 'applied', 'hearing_listed', 'refused', 'withdrawn') THEN NULL
+               ELSE made_on END AS made_on,
+          CASE WHEN planned = 'not_pursued' THEN NULL ELSE applied_on END AS applied_on,
+          CASE WHEN planned IN ('granted', 'interim_granted', 'discharged') THEN
+            made_on + CASE WHEN order_type IN ('spo', 'ro_conviction') THEN 730 WHEN order_type = 'interim_spo' THEN 60
+                           ELSE 365 END END AS expires_on,
+          CASE WHEN planned IN ('granted', 'interim_granted')
+                 AND made_on + CASE WHEN order_type IN ('spo', 'ro_conviction') THEN 730
+                                    WHEN order_type = 'interim_spo' THEN 60 ELSE 365 END < %(today)s::date
+               THEN 'expired' ELSE planned END AS status
+        FROM staged
+        """,
+    ),
+    (
+        "protective orders",
+        """
+        INSERT INTO protective_orders (id, case_id, order_type, other_name, subject_id, court, status, considered_on,
+                                       applied_on, made_on, served_on, expires_on, notification_made_on,
+                                       notification_due_at, recorded_by_id, created_at, updated_at, version_id)
+        SELECT row_number() OVER (ORDER BY case_id), case_id, order_type,
+          CASE WHEN order_type = 'other' THEN 'Sexual harm prevention order' END, subject_id,
+          CASE WHEN applied_on IS NOT NULL THEN 'Anytown Magistrates'' Court' END, status, considered_on,
+          applied_on, made_on, made_on + 1, expires_on,
+          CASE WHEN order_type IN ('spo', 'interim_spo') AND made_on IS NOT NULL AND u_note < 0.9
+               THEN LEAST(made_on + 1 + floor(u_note * 4)::int, %(today)s::date) END,
+          CASE WHEN order_type IN ('spo', 'interim_spo') AND made_on IS NOT NULL
+               THEN ((made_on + 4)::timestamp AT TIME ZONE 'Europe/London') - interval '1 second' END,
+          by_id, considered_on::timestamp AT TIME ZONE 'Europe/London',
+          COALESCE(made_on, applied_on, considered_on)::timestamp AT TIME ZONE 'Europe/London', 1
+        FROM s_orders
+        """,
+    ),
+    (
+        "order status changes",
+        """
+        INSERT INTO order_status_changes (order_id, from_status, to_status, effective_on, changed_by_id, created_at,
+                                          updated_at)
+        SELECT o.id, h.from_status, h.to_status, h.effective_on, o.recorded_by_id,
+          h.effective_on::timestamp AT TIME ZONE 'Europe/London', h.effective_on::timestamp AT TIME ZONE 'Europe/London'
+        FROM protective_orders o CROSS JOIN LATERAL (
+            SELECT NULL AS from_status, 'considered' AS to_status, o.considered_on AS effective_on
+            UNION ALL SELECT 'considered', CASE WHEN o.status = 'not_pursued' THEN 'not_pursued' ELSE 'applied' END,
+              COALESCE(o.applied_on, o.considered_on)
+            UNION ALL SELECT 'applied',
+              CASE WHEN o.status IN ('expired', 'discharged') THEN 'granted' ELSE o.status END,
+              COALESCE(o.made_on, o.applied_on) WHERE o.status NOT IN ('not_pursued', 'applied')
+            UNION ALL SELECT 'granted', o.status, LEAST(o.expires_on, %(today)s::date)
+              WHERE o.status IN ('expired', 'discharged')
+        ) AS h
+        """,
+    ),
+    (
+        "order breaches",
+        """
+        INSERT INTO order_breaches (order_id, case_id, incident_id, occurred_at, description, recorded_by_id,
+                                    created_at, updated_at)
+        SELECT o.id, o.case_id, i.id, b.at, 'Suspect contacted the victim in breach of the order.', o.recorded_by_id,
+          b.at, b.at
+        FROM protective_orders o
+        CROSS JOIN LATERAL (
+            SELECT (o.made_on::timestamp AT TIME ZONE 'Europe/London')
+              + (LEAST(o.expires_on, %(today)s::date) - o.made_on) * random() * interval '1 day' AS at
+        ) AS b
+        CROSS JOIN LATERAL (SELECT id FROM incidents WHERE case_id = o.case_id ORDER BY id LIMIT 1) AS i
+        WHERE o.made_on IS NOT NULL AND mod(o.id * 13, 100) < 15
+        """,
+    ),
+    (
+        "support services",
+        """
+        INSERT INTO support_services (id, name, kind, secure_email)
+        SELECT n, name, kind, 'referrals' || n || '@support.example.org'
+        FROM unnest(%(service_names)s::text[], %(service_kinds)s::text[]) WITH ORDINALITY AS s(name, kind, n)
+        """,
+    ),
+    (
+        "referrals",
+        """
+        INSERT INTO referrals (case_id, party_id, service_id, reason, status, created_by_id, consent, consent_at,
+                               consent_method, consent_by_id, consent_shares_contact, send_due_at, sent_at,
+                               accepted_at, outcome, closed_at, created_at, updated_at, version_id)
+        SELECT r.case_id, r.party_id, r.service_id, 'Persistently targeted: specialist stalking support.', r.status,
+          r.by_id, CASE WHEN r.status = 'consent_declined' THEN 'declined' ELSE 'given' END, r.consent_at,
+          'phone', r.by_id, r.status <> 'consent_declined',
+          CASE WHEN r.status <> 'consent_declined' THEN r.consent_at + interval '2 days' END,
+          CASE WHEN r.status NOT IN ('consent_declined', 'proposed') THEN r.sent_at END,
+          CASE WHEN r.status IN ('accepted', 'closed') THEN LEAST(r.sent_at + interval '2 days', %(now)s) END,
+          CASE WHEN r.status = 'closed' THEN 'support_completed' END,
+          CASE WHEN r.status = 'closed' THEN LEAST(r.sent_at + interval '90 days', %(now)s) END,
+          r.created_at, r.created_at, 1
+        FROM (
+            SELECT q.*,
+              LEAST(q.consent_at + interval '1 day' * CASE WHEN q.u_late < 0.9 THEN 0.1 + random() * 1.7
+                                                          ELSE 2.5 + random() * 3 END, %(now)s) AS sent_at,
+              CASE WHEN q.consent_at > %(now)s::timestamptz - interval '3 days' AND q.u_status < 0.5 THEN 'proposed'
+                   WHEN q.u_status < 0.10 THEN 'consent_declined' WHEN q.u_status < 0.13 THEN 'withdrawn'
+                   WHEN q.u_status < 0.26 THEN 'sent' WHEN q.u_status < 0.33 THEN 'declined'
+                   WHEN q.u_status < 0.63 THEN 'accepted' ELSE 'closed' END AS status
+            FROM (
+                SELECT cp.case_id, cp.id AS party_id, 1 + floor(random() * 5)::int AS service_id,
+                  c.officer_id AS by_id, random() AS u_status, random() AS u_late,
+                  LEAST(c.reported_at + interval '1 day' * (1 + x.d), %(now)s::timestamptz) AS created_at,
+                  LEAST(c.reported_at + interval '1 day' * (1 + x.d + x.e), %(now)s::timestamptz) AS consent_at
+                FROM case_parties cp JOIN cases c ON c.id = cp.case_id
+                CROSS JOIN LATERAL (SELECT random() * 4 + 0 * cp.id AS d, random() * 2 + 0 * cp.id AS e) AS x
+                WHERE cp.role = 'victim' AND c.officer_id IS NOT NULL AND mod(cp.id * 11, 100) < 35
+            ) AS q
+        ) AS r
+        """,
+    ),
+    (
+        "feature sequences",
+        """
+        SELECT setval(pg_get_serial_sequence('protective_orders', 'id'),
+                      GREATEST((SELECT max(id) FROM protective_orders), 1)),
+               setval(pg_get_serial_sequence('support_services', 'id'), (SELECT max(id) FROM support_services))
+        """,
+    ),
+]
+
 COUNTED_TABLES = [
     "teams",
     "users",
@@ -617,7 +865,46 @@ COUNTED_TABLES = [
     "case_status_changes",
     "case_assignments",
     "case_notes",
+    "contact_plans",
+    "do_not_contact_flags",
+    "key_decisions",
+    "decision_notices",
+    "contact_attempts",
+    "case_decisions",
+    "protective_orders",
+    "order_status_changes",
+    "order_breaches",
+    "referrals",
 ]
+# Share of contact plans seeded due in the last ten days (the rest fall due 2-30 days ahead).
+DUE_PERMILLE = 100
+
+
+# Tables the later steps read, analysed as soon as they are filled (as the case and party plans are).
+ANALYZED_AFTER = {
+    "cases": "cases",
+    "case parties": "case_parties",
+    "incidents": "incidents",
+    "contact plans": "contact_plans",
+    "protective orders": "protective_orders",
+}
+
+
+def analyze(database_url: str) -> None:
+    """Refresh the planner's statistics (after new indexes or data)."""
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as connection:
+        connection.execute("VACUUM (ANALYZE)")
+
+
+def run_steps(database_url: str, steps: Sequence[tuple[str, str]], params: Mapping[str, object]) -> None:
+    """Run set-based ``steps`` (psycopg parameter style) in one transaction, then ANALYZE."""
+    with psycopg.connect(libpq_url(database_url), cursor_factory=psycopg.ClientCursor) as connection:
+        with connection.cursor() as cursor:
+            for _, statement in steps:
+                cursor.execute(statement, params)
+        connection.commit()
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as connection:
+        connection.execute("ANALYZE")
 
 
 def seed(database_url: str, *, cases: int, password_hash: str, now: datetime, log: Any = print) -> SeedResult:
@@ -627,6 +914,7 @@ def seed(database_url: str, *, cases: int, password_hash: str, now: datetime, lo
     params = _params(cases, now, password_hash)
     params["team_names"] = TEAMS
     params["staff_names"] = names.staff_names()[:63]
+    params["permille"] = DUE_PERMILLE
     with psycopg.connect(libpq_url(database_url), cursor_factory=psycopg.ClientCursor) as connection:
         with connection.cursor() as cursor:
             step_began = time.perf_counter()
@@ -638,11 +926,13 @@ def seed(database_url: str, *, cases: int, password_hash: str, now: datetime, lo
             cursor.execute("ANALYZE s_first")
             cursor.execute("ANALYZE s_last")
             result.steps.append(("name lists", time.perf_counter() - step_began))
-            for label, statement in STEPS:
+            for label, statement in [*STEPS, *CONTACT_STEPS, *FEATURE_STEPS]:
                 step_began = time.perf_counter()
                 cursor.execute(statement, params)
                 if label in {"case plan", "party plan"}:
                     cursor.execute("ANALYZE s_cases" if label == "case plan" else "ANALYZE s_plan")
+                elif label in ANALYZED_AFTER:
+                    cursor.execute(f"ANALYZE {ANALYZED_AFTER[label]}")
                 seconds = time.perf_counter() - step_began
                 result.steps.append((label, seconds))
                 log(f"  seeded {label:<20} {seconds:6.1f} s")

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Start a throwaway PostgreSQL cluster and Redis server on loopback, run the given
 # command with CASEWORK_TEST_PG_URL and CASEWORK_TEST_REDIS_URL set, and clean up on exit.
+# With CASEWORK_SERVICES_DIR=/some/dir the PostgreSQL cluster lives in that folder and is kept
+# (stopped, not deleted) on exit, so a later run can reuse its databases (`bench.run --keep`/`--reuse`).
 set -euo pipefail
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-WORK=$(mktemp -d /tmp/casework-test-services.XXXXXX)
+KEEP_DIR=${CASEWORK_SERVICES_DIR:-}
+if [ -n "$KEEP_DIR" ]; then
+  mkdir -p "$KEEP_DIR"
+  WORK=$(cd "$KEEP_DIR" && pwd)
+else
+  WORK=$(mktemp -d /tmp/casework-test-services.XXXXXX)
+fi
 chmod 755 "$WORK"
 chown postgres "$WORK" 2>/dev/null || true
 
@@ -20,12 +28,17 @@ as_postgres() {
 
 cleanup() {
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-  as_postgres "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate -w stop >/dev/null 2>&1 || true
-  rm -rf "$WORK"
+  if [ -n "$KEEP_DIR" ]; then
+    as_postgres "$PGBIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -f "$WORK/redis.pid" "$WORK/redis.log"
+  else
+    as_postgres "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+  fi
 }
 trap cleanup EXIT
 
-as_postgres "$PGBIN/initdb" -D "$WORK/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$WORK/initdb.log"
+[ -f "$WORK/data/PG_VERSION" ] || as_postgres "$PGBIN/initdb" -D "$WORK/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$WORK/initdb.log"
 PG_OPTIONS="-c listen_addresses=127.0.0.1 -p $PG_PORT -k $WORK -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
 as_postgres "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -t 30 -o "$PG_OPTIONS" start >/dev/null
 redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --dir "$WORK" \

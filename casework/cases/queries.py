@@ -136,13 +136,18 @@ def _allocation_late(now: datetime) -> sa.Select[tuple[int]]:
 registry.overdue_reason(registry.OverdueReason("risk_review", "Risk assessment due", _risk_review_due, order=10))
 
 
-def _allocation_due(now: datetime) -> sa.ColumnElement[datetime]:
-    return Case.reported_at + sa.literal(ALLOCATION_DUE, sa.Interval())
+def _reported_at(now: datetime) -> sa.ColumnElement[datetime]:
+    return Case.reported_at
 
 
 registry.overdue_reason(
     registry.OverdueReason(
-        "allocation", "Awaiting allocation for more than 24 hours", _allocation_late, order=20, due_at=_allocation_due
+        "allocation",
+        "Awaiting allocation for more than 24 hours",
+        _allocation_late,
+        order=20,
+        due_at=_reported_at,
+        due_after=ALLOCATION_DUE,
     )
 )
 
@@ -230,15 +235,19 @@ def overdue_reasons_for(case_ids: Iterable[int], now: datetime) -> dict[int, lis
     found: dict[int, list[str]] = {}
     for row in db.session.execute(statement, {"case_ids": ids}):
         hits = row[1 : len(reasons) + 1]
-        due = dict(zip((reason.key for reason in dated), row[len(reasons) + 1 :], strict=True))
+        due = dict(zip(dated, row[len(reasons) + 1 :], strict=True))
         labels = [
-            _with_lateness(reason.label, due.get(reason.key), now)
+            _with_lateness(reason.label, _plus(due.get(reason), reason.due_after), now)
             for reason, hit in zip(reasons, hits, strict=True)
             if hit
         ]
         if labels:
             found[row[0]] = labels
     return found
+
+
+def _plus(due_at: datetime | None, after: timedelta) -> datetime | None:
+    return None if due_at is None else due_at + after
 
 
 def _with_lateness(label: str, due_at: datetime | None, now: datetime) -> str:

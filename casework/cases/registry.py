@@ -25,7 +25,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -127,6 +127,9 @@ class ObligationSource:
     victim_channel: Callable[[int], str | None] | None = None
 
 
+NO_DELAY = timedelta(0)
+
+
 @dataclass(frozen=True)
 class OverdueReason:
     """One reason a case is overdue, written once in SQL.
@@ -135,7 +138,9 @@ class OverdueReason:
     reason at ``now``. Keep it indexed (a partial index on the due column, or on ``cases``): the
     lists run every reason on every page. ``label`` is shown beside the case ("Victim update overdue").
     ``due_at(now)``, when given, is a column expression correlated to ``cases`` (a column or a
-    scalar subquery) giving when the work fell due, so the lists say for how long it is overdue.
+    scalar subquery) giving when the work fell due, so the lists say for how long it is overdue;
+    ``due_after`` is added to it in Python (a deadline a fixed time after a stored instant: SQLite
+    cannot add an interval to a date in SQL).
     """
 
     key: str
@@ -143,6 +148,7 @@ class OverdueReason:
     case_ids: Callable[[datetime], sa.Select[Any]]
     order: int = 100
     due_at: Callable[[datetime], sa.ColumnElement[Any]] | None = None
+    due_after: timedelta = NO_DELAY
 
 
 @dataclass(frozen=True)

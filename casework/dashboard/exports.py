@@ -89,9 +89,25 @@ def case_table(user: User, filters: CaseFilters, now: datetime) -> Table:
 
 
 def _officers(data: Dashboard) -> Table:
-    headers = ["Officer in case", *(f"{level.label} risk" for level in RISK_COLUMNS), "Not assessed", "Open", "Overdue"]
+    headers = [
+        "Officer in case",
+        *(f"{level.label} risk" for level in RISK_COLUMNS),
+        "Not assessed",
+        "Open",
+        "Overdue",
+        "High risk, no safety plan",
+        f"No victim contact in {data.no_contact_days} days",
+    ]
     rows = [
-        [row.name, *(row.by_risk[level.value] for level in RISK_COLUMNS), row.unassessed, row.open_cases, row.overdue]
+        [
+            row.name,
+            *(row.by_risk[level.value] for level in RISK_COLUMNS),
+            row.unassessed,
+            row.open_cases,
+            row.overdue,
+            row.no_safety_plan,
+            row.no_contact,
+        ]
         for row in data.officers
     ]
     return Table("Caseload per officer", headers, rows)

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from casework.cases import registry
-from casework.cases.models import Case, CaseStatus, Channel, Outcome, RiskLevel
-from casework.contact.models import ContactPlan, DecisionNotice, DoNotContact
+from casework.cases.models import Case, CaseDecision, CaseStatus, Channel, DecisionKind, Outcome, RiskLevel
+from casework.contact.models import ContactAttempt, ContactOutcome, ContactPlan, DecisionNotice, DoNotContact
 from casework.extensions import db
 from casework.orders.models import OrderBreach, OrderStatus, OrderStatusChange, ProtectiveOrder
 from casework.support.models import Referral, ReferralStatus, SupportService
@@ -151,6 +151,40 @@ def reasons_clause(keys: tuple[str, ...], now: datetime) -> sa.ColumnElement[boo
     """Overdue for any of these registered reasons (the registry's own SQL)."""
     reasons = [reason.case_ids(now).correlate(None) for reason in registry.overdue_reasons() if reason.key in keys]
     return Case.id.in_(sa.union(*reasons)) if reasons else sa.false()
+
+
+# --- Gaps in an officer's caseload: no safety plan decision, no victim contact ---------------------
+
+NO_CONTACT_DAYS_DEFAULT = 28
+NO_CONTACT_DAYS_MAX = 365
+TOLD = tuple(outcome for outcome in ContactOutcome if outcome.told)
+
+
+def no_safety_plan_clause() -> sa.ColumnElement[bool]:
+    """An open high-risk case with no safety plan decision recorded (agreed or declined), as its record gaps say."""
+    decided = sa.exists().where(CaseDecision.case_id == Case.id, CaseDecision.kind == DecisionKind.SAFETY_PLAN)
+    return sa.and_(open_clause(), Case.risk_level == RiskLevel.HIGH, ~decided)
+
+
+def no_contact_clause(days: int, now: datetime) -> sa.ColumnElement[bool]:
+    """An open case reported over ``days`` days ago whose victims nobody spoke to (or left a safe message for) since.
+
+    An unanswered call is not contact; a case younger than ``days`` has not gone that long yet.
+    """
+    since = now - timedelta(days=days)
+    contacted = sa.exists().where(
+        ContactAttempt.case_id == Case.id, ContactAttempt.contacted_at >= since, ContactAttempt.outcome.in_(TOLD)
+    )
+    return sa.and_(open_clause(), Case.reported_at < since, ~contacted)
+
+
+def _no_contact_days(value: str) -> int | None:
+    return int(value) if value.isdigit() and 1 <= int(value) <= NO_CONTACT_DAYS_MAX else None
+
+
+def _no_contact_filter(value: str, now: datetime) -> sa.ColumnElement[bool] | None:
+    days = _no_contact_days(value)
+    return None if days is None else no_contact_clause(days, now)
 
 
 # --- Protective orders ------------------------------------------------------------------------------
@@ -418,6 +452,14 @@ FIGURE_FILTERS = (
         "referrals_late", _with_period(_late_referrals), _period_words("A referral was sent late, or not, {}")
     ),
     registry.ListFilter("planned", _flag(_planned), lambda value: "Scheduled victim updates running"),
+    registry.ListFilter(
+        "no_safety_plan",
+        _flag(lambda now: no_safety_plan_clause()),
+        lambda value: "Open, high risk, no safety plan decision recorded",
+    ),
+    registry.ListFilter(
+        "no_contact", _no_contact_filter, lambda value: f"Open, no contact with the victim in the last {value} days"
+    ),
 )
 for _figure_filter in FIGURE_FILTERS:
     registry.list_filter(_figure_filter)

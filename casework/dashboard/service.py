@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from casework.auth.models import Team, User
+from casework.auth.models import Role, Team, User
+from casework.cases import registry
 from casework.cases.models import Case, CaseStatus, Channel, Outcome, RiskLevel
 from casework.cases.queries import Scope, overdue_clause, overdue_reasons_for, scope_clause
 from casework.contact.models import ContactPlan, DecisionNotice
@@ -76,6 +77,7 @@ class DashboardScope:
     user: User
     period: figures.Period
     team_id: int | None = None
+    no_contact_days: int = figures.NO_CONTACT_DAYS_DEFAULT  # the N of "no victim contact in N days" (configuration)
 
     @property
     def list_scope(self) -> str:
@@ -86,6 +88,20 @@ class DashboardScope:
         """The cases counted: those the user may see, in the scope (and team) chosen."""
         team = Case.team_id == self.team_id if self.team_id else sa.true()
         return sa.and_(visible_cases_clause(self.user), scope_clause(self.user, self.list_scope), team)
+
+    def rows_clause(self, case_id: Any) -> sa.ColumnElement[bool]:
+        """A feature row (``case_id``) is counted: its case is one of those counted, without joining ``cases``.
+
+        A manager over every team may see every case but the restricted ones they are not on the access list
+        of: the rows of those few cases are left out (a hashed list from the partial index on restricted cases),
+        rather than the case of every row being looked up. Otherwise the rows' cases are those in ``clause()``.
+        """
+        if self.team_id is None and self.list_scope == Scope.ALL and self.user.role == Role.MANAGER:
+            hidden_ids = sa.select(Case.id).where(Case.restricted, ~visible_cases_clause(self.user))
+            # Worked out once: PostgreSQL would otherwise inline it into each branch of a union of rows.
+            hidden = hidden_ids.cte("hidden_cases").prefix_with("MATERIALIZED")
+            return case_id.not_in(sa.select(hidden.c.id))
+        return case_id.in_(sa.select(Case.id).where(self.clause()))
 
     def link(self, **params: object) -> dict[str, object]:
         """The case list's query string for a figure: the same scope and team, and the figure's filters."""
@@ -105,6 +121,8 @@ class OfficerLoad:
     unassessed: int
     open_cases: int
     overdue: int
+    no_safety_plan: int
+    no_contact: int
 
 
 @dataclass(frozen=True)
@@ -144,6 +162,7 @@ class Dashboard:
     referrals: list[tuple[int, str, ReferralStatus, int, int]]
     compliance: list[Compliance]
     channels: list[Channel] = field(default_factory=list)
+    no_contact_days: int = figures.NO_CONTACT_DAYS_DEFAULT
 
     def week_total(self, monday: date) -> int:
         """Reports in the week from ``monday`` (summed from the grouped counts the database returned)."""
@@ -162,55 +181,130 @@ def _urgent_clause(now: datetime) -> sa.ColumnElement[bool]:
 URGENT_LINK = {"open": "1", "risk": RiskLevel.HIGH.value, "reason": ",".join(figures.CONTACT_REASONS)}
 
 
-def _headline(scope: DashboardScope, now: datetime) -> dict[str, int]:
+def _count_where(scope: DashboardScope, condition: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
+    return sa.select(sa.func.count()).select_from(Case).where(scope.clause(), condition).scalar_subquery()
+
+
+def _overdue_elsewhere(scope: DashboardScope, now: datetime) -> dict[str, int]:
+    """Cases with a referral not sent in time, and with an SPO notification missed, open or closed (one statement).
+
+    Each starts from its reason's own few overdue rows.
+    """
     counts = db.session.execute(
         sa.select(
-            sa.func.count().filter(_urgent_clause(now)),
-            sa.func.count().filter(figures.open_clause()),
-            sa.func.count().filter(figures.reasons_clause(("referral_to_send",), now)),
-            sa.func.count().filter(figures.reasons_clause(("spo_notification",), now)),
-        ).where(scope.clause())
+            _count_where(scope, figures.reasons_clause(("referral_to_send",), now)),
+            _count_where(scope, figures.reasons_clause(("spo_notification",), now)),
+        )
     ).one()
-    return dict(zip(("urgent", "open", "referrals_overdue", "spo_missed"), counts, strict=True))
+    return dict(zip(("referrals_overdue", "spo_missed"), counts, strict=True))
 
 
-def _officers(scope: DashboardScope, now: datetime) -> list[OfficerLoad]:
+def _one_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.case((condition, 1), else_=0)
+
+
+@dataclass
+class _Caseload:
+    """What the one pass over the open cases gives: per officer, the headline, status by age."""
+
+    officers: list[OfficerLoad]
+    headline: dict[str, int]
+    status_age: dict[CaseStatus, dict[str, int]]
+
+
+def _caseload(scope: DashboardScope, now: datetime) -> _Caseload:
+    """Every open-case figure from one statement over the open cases of the scope (the partial index).
+
+    The cases are grouped by officer in case, status, age band and risk level (a few hundred groups), each group
+    with its overdue cases, high-risk cases without a safety plan decision, cases with no victim contact in N
+    days and high-risk cases with a contact overdue; the per-officer rows, the headline and the status-by-age
+    table are sums of those groups' counts. Closed cases still overdue (a referral or a notice owed) are added
+    from the overdue reasons' own rows, for the officers' overdue column only, rather than reading every
+    closed case. The registered overdue reasons (``overdue_clause``) are worked out once, each row tagged
+    with its reason, so the contact reasons of the urgent figure are a part of the same set.
+    """
     open_case = figures.open_clause()
-    overdue = sa.func.count().filter(overdue_clause(now))
-    open_count = sa.func.count().filter(open_case)
+    tagged = [
+        reason.case_ids(now).correlate(None).add_columns(sa.literal(reason.key).label("reason"))
+        for reason in registry.overdue_reasons()
+    ]
+    overdue_ids = sa.union(*tagged).cte("overdue_ids")
+    case_id, reason = overdue_ids.c[0], overdue_ids.c.reason
+    overdue = Case.id.in_(sa.select(case_id))
+    contact_overdue = Case.id.in_(sa.select(case_id).where(reason.in_(figures.CONTACT_REASONS)))
+    urgent = sa.and_(Case.risk_level == RiskLevel.HIGH, contact_overdue)
+    band = figures.age_band_expression(now)
+    rows = sa.union_all(
+        sa.select(
+            Case.officer_id.label("officer_id"),
+            Case.status.label("status"),
+            band.label("band"),
+            Case.risk_level.label("risk_level"),
+            _one_if(overdue).label("overdue"),
+            _one_if(figures.no_safety_plan_clause()).label("no_safety_plan"),
+            _one_if(figures.no_contact_clause(scope.no_contact_days, now)).label("no_contact"),
+            _one_if(urgent).label("urgent"),
+        ).where(scope.clause(), open_case),
+        sa.select(
+            Case.officer_id,
+            Case.status,
+            sa.null(),
+            sa.null(),
+            sa.literal(1),
+            sa.literal(0),
+            sa.literal(0),
+            sa.literal(0),
+        ).where(scope.clause(), ~open_case, overdue, Case.officer_id.is_not(None)),
+    ).subquery()
     query = (
         sa.select(
-            User.id,
+            rows.c.officer_id,
             User.full_name,
-            *(sa.func.count().filter(open_case, Case.risk_level == level) for level in figures.RISK_COLUMNS),
-            sa.func.count().filter(open_case, Case.risk_level.is_(None)),
-            open_count,
-            overdue,
+            rows.c.status,
+            rows.c.band,
+            rows.c.risk_level,
+            sa.func.count(),
+            sa.func.sum(rows.c.overdue),
+            sa.func.sum(rows.c.no_safety_plan),
+            sa.func.sum(rows.c.no_contact),
+            sa.func.sum(rows.c.urgent),
         )
-        .join(Case, Case.officer_id == User.id)
-        .where(scope.clause())
-        .group_by(User.id, User.full_name)
-        .having(sa.or_(open_count > 0, overdue > 0))
-        .order_by(User.full_name, User.id)
+        .outerjoin(User, User.id == rows.c.officer_id)
+        .group_by(rows.c.officer_id, User.full_name, rows.c.status, rows.c.band, rows.c.risk_level)
     )
-    loads = []
-    for officer_id, name, *by_risk, unassessed, open_cases, overdue_cases in db.session.execute(query):
-        levels = {level.value: count for level, count in zip(figures.RISK_COLUMNS, by_risk, strict=True)}
-        loads.append(OfficerLoad(officer_id, name, levels, unassessed, open_cases, overdue_cases))
-    return loads
-
-
-def _status_age(scope: DashboardScope, now: datetime) -> dict[CaseStatus, dict[str, int]]:
-    band = figures.age_band_expression(now).label("age_band")
-    rows = db.session.execute(
-        sa.select(Case.status, band, sa.func.count())
-        .where(scope.clause(), figures.open_clause())
-        .group_by(Case.status, band)
+    headline = {"urgent": 0, "open": 0, "no_safety_plan": 0, "no_contact": 0}
+    status_age: dict[CaseStatus, dict[str, int]] = {s: {} for s in CaseStatus if s != CaseStatus.CLOSED}
+    loads: dict[int, dict[str, Any]] = {}
+    for officer_id, name, status, band_key, risk, count, late, no_plan, no_contact, urgent_count in db.session.execute(
+        query
+    ):
+        is_open = status != CaseStatus.CLOSED
+        if is_open:
+            headline["open"] += count
+            headline["urgent"] += urgent_count
+            headline["no_safety_plan"] += no_plan
+            headline["no_contact"] += no_contact
+            status_age[CaseStatus(status)][band_key] = status_age[CaseStatus(status)].get(band_key, 0) + count
+        if officer_id is None:
+            continue
+        load = loads.setdefault(
+            officer_id,
+            {"name": name, "by_risk": dict.fromkeys((level.value for level in figures.RISK_COLUMNS), 0), "n": [0] * 5},
+        )
+        if is_open:
+            if risk is None:
+                load["n"][0] += count
+            else:
+                load["by_risk"][RiskLevel(risk).value] += count
+            load["n"][1] += count
+        load["n"][2] += late
+        load["n"][3] += no_plan
+        load["n"][4] += no_contact
+    officers = sorted(
+        (OfficerLoad(officer_id, load["name"], load["by_risk"], *load["n"]) for officer_id, load in loads.items()),
+        key=lambda row: (row.name, row.officer_id),
     )
-    table: dict[CaseStatus, dict[str, int]] = {status: {} for status in CaseStatus if status != CaseStatus.CLOSED}
-    for status, key, count in rows:
-        table[status][key] = count
-    return table
+    return _Caseload(officers, headline, status_age)
 
 
 def _weekly(scope: DashboardScope, mondays: list[date]) -> dict[str, dict[Channel, int]]:
@@ -247,8 +341,7 @@ def _orders(scope: DashboardScope, now: datetime) -> dict[str, tuple[int, int]]:
     rows = sa.union_all(*parts).subquery()
     query = (
         sa.select(rows.c.kind, sa.func.count(sa.distinct(rows.c.order_id)), sa.func.count(sa.distinct(rows.c.case_id)))
-        .join(Case, Case.id == rows.c.case_id)
-        .where(scope.clause())
+        .where(scope.rows_clause(rows.c.case_id))
         .group_by(rows.c.kind)
     )
     return {kind: (orders, cases) for kind, orders, cases in db.session.execute(query)}
@@ -264,9 +357,8 @@ def _referrals(scope: DashboardScope) -> list[tuple[int, str, ReferralStatus, in
             sa.func.count(sa.distinct(rows.c.referral_id)),
             sa.func.count(sa.distinct(rows.c.case_id)),
         )
-        .join(Case, Case.id == rows.c.case_id)
         .join(SupportService, SupportService.id == rows.c.service_id)
-        .where(scope.clause())
+        .where(scope.rows_clause(rows.c.case_id))
         .group_by(rows.c.service_id, SupportService.name, rows.c.status)
         .order_by(SupportService.name, rows.c.status)
     )
@@ -373,13 +465,14 @@ def dashboard(scope: DashboardScope, *, now: datetime | None = None) -> Dashboar
     mondays = figures.weeks(now)
     weekly = _weekly(scope, mondays)
     channels = [channel for channel in Channel if any(channel in row for row in weekly.values())]
+    caseload = _caseload(scope, now)
     return Dashboard(
         scope=scope,
         urgent=urgent,
         urgent_reasons=overdue_reasons_for([case.id for case in urgent], now),
-        headline=_headline(scope, now),
-        officers=_officers(scope, now),
-        status_age=_status_age(scope, now),
+        headline={**caseload.headline, **_overdue_elsewhere(scope, now)},
+        officers=caseload.officers,
+        status_age=caseload.status_age,
         weeks=mondays,
         weekly=weekly,
         outcomes=_outcomes(scope),
@@ -387,6 +480,7 @@ def dashboard(scope: DashboardScope, *, now: datetime | None = None) -> Dashboar
         referrals=_referrals(scope),
         compliance=_compliance(scope, now),
         channels=channels,
+        no_contact_days=scope.no_contact_days,
     )
 
 

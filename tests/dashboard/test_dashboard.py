@@ -12,10 +12,21 @@ from flask import request
 from casework.auth.models import Role
 from casework.cases import queries
 from casework.cases.filters import CaseFilterForm
-from casework.cases.models import CaseAccess, CaseStatus, RiskLevel
+from casework.cases.models import (
+    CaseAccess,
+    CaseDecision,
+    CaseStatus,
+    DecisionKind,
+    DecisionOutcome,
+    Outcome,
+    RiskLevel,
+)
+from casework.contact.models import ContactAttempt, ContactOutcome
 from casework.dashboard import service
 from casework.dashboard.figures import default_period
 from casework.db import utcnow
+from casework.extensions import db
+from casework.people.models import ContactMethod, PartyRole
 from casework.workdays import end_of_local_day, local_date
 from tests import factories
 from tests.conftest import CaseworkClient, sign_in
@@ -179,3 +190,89 @@ def test_an_officers_home_figures_are_their_own_and_each_agrees_with_its_list(ap
     assert shown["cases with a victim contact due today"][1] == 1
     for what, (href, count) in shown.items():
         assert list_count(client, href) == count, what
+
+
+def _contact(case, officer, days_ago: float, outcome: ContactOutcome) -> None:  # type: ignore[no-untyped-def]
+    victim = factories.CasePartyFactory(case=case, role=PartyRole.VICTIM)
+    db.session.add(
+        ContactAttempt(
+            case_id=case.id,
+            party_id=victim.id,
+            contacted_at=utcnow() - timedelta(days=days_ago),
+            made_by_id=officer.id,
+            method=ContactMethod.PHONE,
+            outcome=outcome,
+        )
+    )
+
+
+def _decision(case, officer, kind: DecisionKind, outcome: DecisionOutcome) -> None:  # type: ignore[no-untyped-def]
+    db.session.add(
+        CaseDecision(case_id=case.id, kind=kind, outcome=outcome, decided_at=utcnow(), decided_by_id=officer.id)
+    )
+
+
+@pytest.fixture
+def gaps(app, db_session, seeded):  # type: ignore[no-untyped-def]
+    """Olive's cases with and without a safety plan decision and a recent victim contact, one of them restricted."""
+    officer = seeded.officer
+    old = {"reported_at": utcnow() - timedelta(days=40)}
+    spoken_to = factories.allocated_case(officer, risk_level=RiskLevel.MEDIUM, **old)
+    _contact(spoken_to, officer, 5, ContactOutcome.SPOKE)  # contact within 28 days: not counted
+    unanswered = factories.allocated_case(officer, risk_level=RiskLevel.MEDIUM, **old)
+    _contact(unanswered, officer, 2, ContactOutcome.NO_ANSWER)  # an unanswered call is not contact
+    _contact(unanswered, officer, 35, ContactOutcome.SPOKE)  # and this one is too long ago
+    planned = factories.allocated_case(officer, risk_level=RiskLevel.HIGH)
+    _decision(planned, officer, DecisionKind.SAFETY_PLAN, DecisionOutcome.PLAN_DECLINED)  # a decision: not counted
+    marac_only = factories.allocated_case(officer, risk_level=RiskLevel.HIGH)
+    _decision(marac_only, officer, DecisionKind.MARAC, DecisionOutcome.MARAC_REFERRED)  # no safety plan decision
+    hidden = factories.allocated_case(officer, risk_level=RiskLevel.HIGH, restricted=True, **old)  # both gaps
+    db.session.add(CaseAccess(case_id=hidden.id, user_id=officer.id, granted_by_id=seeded.supervisor.id))
+    closed = factories.allocated_case(officer, risk_level=RiskLevel.HIGH, status=CaseStatus.CLOSED, **old)
+    closed.outcome, closed.closed_at = Outcome.CAUTION, utcnow()  # closed: neither
+    db_session.commit()
+    return hidden
+
+
+def test_high_risk_without_a_safety_plan_and_no_victim_contact_have_known_answers(app, seeded, gaps):
+    data = service.dashboard(service.DashboardScope(seeded.manager, default_period(utcnow())))
+    olive = next(row for row in data.officers if row.name == "Olive Officer")
+    # urgent (high, no decision) and marac_only; the restricted case is not counted for this manager
+    assert (olive.no_safety_plan, data.headline["no_safety_plan"]) == (2, 3)  # + Sue South's ordered case
+    # unanswered (40 days, last told contact 35 days ago); the 60-day-old case of Colin Colleague has none either
+    assert (olive.no_contact, data.headline["no_contact"]) == (1, 2)
+    longer = service.DashboardScope(seeded.manager, default_period(utcnow()), no_contact_days=45)
+    assert service.dashboard(longer).headline["no_contact"] == 1  # only Colin's case is over 45 days old
+
+
+def test_the_restricted_case_counts_in_both_gaps_for_a_manager_on_its_access_list(app, db_session, seeded, gaps):
+    db_session.add(CaseAccess(case_id=gaps.id, user_id=seeded.manager.id, granted_by_id=seeded.officer.id))
+    db_session.commit()
+    data = service.dashboard(service.DashboardScope(seeded.manager, default_period(utcnow())))
+    olive = next(row for row in data.officers if row.name == "Olive Officer")
+    assert (olive.no_safety_plan, olive.no_contact) == (3, 2)
+    assert (data.headline["no_safety_plan"], data.headline["no_contact"]) == (4, 3)
+
+
+@pytest.mark.parametrize("who", ["manager", "supervisor", "manager_on_the_list"])
+def test_the_gap_figures_equal_their_lists_restricted_case_included(app, db_session, seeded, gaps, who):
+    user = seeded.supervisor if who == "supervisor" else seeded.manager
+    if who == "manager_on_the_list":
+        db_session.add(CaseAccess(case_id=gaps.id, user_id=seeded.manager.id, granted_by_id=seeded.officer.id))
+        db_session.commit()
+    client = signed_in(app, user)
+    page = client.get("/dashboard").get_data(as_text=True)
+    shown = [(href, count) for href, count, _ in figures_on(page) if "no_contact=" in href or "no_safety_plan=" in href]
+    assert len(shown) >= 4 and any(count for _, count in shown)
+    for href, count in shown:
+        assert list_count(client, href) == count, href
+    assert "No victim contact in 28 days" in page
+
+
+def test_the_gap_filters_say_what_they_are_and_ignore_bad_values(app, seeded, gaps):
+    client = signed_in(app, seeded.manager)
+    page = client.get("/cases?scope=all&no_contact=28").get_data(as_text=True)
+    assert "no contact with the victim in the last 28 days" in page
+    assert "no safety plan decision recorded" in client.get("/cases?scope=all&no_safety_plan=1").get_data(as_text=True)
+    assert client.get("/cases?scope=all&no_contact=abc").status_code == 200
+    assert client.get("/cases?scope=all&no_contact=0").status_code == 200

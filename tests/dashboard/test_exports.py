@@ -92,7 +92,7 @@ def test_each_dashboard_table_exports_as_excel_with_the_dashboard_figures(app, s
         assert sheet.max_row >= 2, table
     caseload = client.post_form("/exports/dashboard/caseload", {"reason": REASON, "file_format": "csv"}).data
     olive = next(row for row in csv_rows(caseload) if row[0] == "Olive Officer")
-    assert olive[1:] == ["1", "1", "1", "0", "3", "2"]
+    assert olive[1:] == ["1", "1", "1", "0", "3", "2", "1", "0"]
     assert [event.object_id for event in disclosures()][-1] == "dashboard:caseload"
     assert client.get("/exports/dashboard/nonsense").status_code == 404
 

@@ -4,13 +4,13 @@ A page of "my cases" or "team cases" is then read straight off an index instead 
 someone's cases (about 20,000 an officer at a million cases). The supervisor's index starts with the
 column of the old single-column index, which it replaces.
 
-Revision ID: 0014_case_list_order
-Revises: 0013_retention
+Revision ID: 0015_case_list_order
+Revises: 0014_dashboard_at_scale
 """
 from alembic import op
 
-revision = "0014_case_list_order"
-down_revision = "0013_retention"
+revision = "0015_case_list_order"
+down_revision = "0014_dashboard_at_scale"
 branch_labels = None
 depends_on = None
 
