@@ -150,7 +150,7 @@ def test_the_case_shows_the_original_answers_unchanged_to_police_only(triager):
     report = _report(answers)
     client.post_form(f"/triage/{report.id}/case", {"classification": "stalking", "offence": "s2a"})
     case = db.session.execute(sa.select(Case)).scalar_one()
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}/timeline").get_data(as_text=True)
     assert f"Online report {report.reference} received" in page
     assert "He waits outside my work every evening and sends messages all night." in page
     assert db.session.get(OnlineReport, report.id).answers == answers
