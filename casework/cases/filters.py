@@ -92,7 +92,7 @@ class CaseFilterForm(CaseworkForm):
     overdue = BooleanField("Overdue only", validators=[Optional()])
     sort = SelectField(
         "Sort by",
-        choices=[(key, label) for key, (label, _) in SORTS.items()],
+        choices=[(key, label) for key, (label, *_) in SORTS.items()],
         default="reported_desc",
     )
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
