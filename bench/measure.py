@@ -508,7 +508,7 @@ def build_scenarios(population: Population, *, requests: int, today: date, seed_
         Scenario(
             "case: summary page",
             "all three roles",
-            "The case page: details, open items and the whole timeline (also writes the view to the audit trail)",
+            "The case summary: details, task list and open items (also writes the view to the audit trail)",
             [case_request("") for _ in range(n)],
         ),
         Scenario(
