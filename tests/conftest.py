@@ -145,14 +145,24 @@ def sign_in(client: CaseworkClient, user: User, password: str = factories.PASSWO
     return response
 
 
+def unused_step(last_step: int | None) -> int | None:
+    """The time step of an authenticator code the server will still accept when it checks, if any is left.
+
+    The current step or the next one, never the previous: a code of the previous step is refused if
+    the clock passes a step boundary between choosing it and the server checking it (a flaky sign-in).
+    """
+    current = int(utcnow().timestamp()) // totp.STEP_SECONDS
+    step = max(current, (last_step or 0) + 1)
+    return step if step <= current + totp.DRIFT_STEPS else None
+
+
 def next_code(user: User) -> str:
     """The authenticator code for the earliest time step the user has not used yet."""
     state = inspect(user, raiseerr=False)
     if state is not None and state.session is not None:
         state.session.refresh(user)
-    current = int(utcnow().timestamp()) // totp.STEP_SECONDS
-    step = max(current - totp.DRIFT_STEPS, (user.totp_last_step or 0) + 1)
-    assert step <= current + totp.DRIFT_STEPS, "signed in too often within one minute"
+    step = unused_step(user.totp_last_step)
+    assert step is not None, "signed in too often within one minute"
     return pyotp.TOTP(user.totp_secret).at(step * totp.STEP_SECONDS)
 
 

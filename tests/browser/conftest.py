@@ -26,9 +26,8 @@ from casework import demo
 from casework.auth import totp
 from casework.auth.models import RecoveryCode
 from casework.auth.service import find_user_by_email
-from casework.db import utcnow
 from casework.extensions import db
-from tests.conftest import create_database, make_test_app
+from tests.conftest import create_database, make_test_app, unused_step
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -219,9 +218,8 @@ def second_factor_code(app: Flask, email: str) -> str:
     with app.app_context():
         user = find_user_by_email(email)
         assert user is not None and user.totp_secret is not None, email
-        current = int(utcnow().timestamp()) // totp.STEP_SECONDS
-        step = max(current - totp.DRIFT_STEPS, (user.totp_last_step or 0) + 1)
-        if step <= current + totp.DRIFT_STEPS:
+        step = unused_step(user.totp_last_step)
+        if step is not None:
             return pyotp.TOTP(user.totp_secret).at(step * totp.STEP_SECONDS)
         code = totp.new_recovery_codes()[0]
         db.session.add(RecoveryCode(user_id=user.id, code_hash=totp.hash_recovery_code(code)))
