@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter, Map
 import config
 from casework import errors_pages, hardening, logging_setup, templating, transactions
 from casework import models as _models  # noqa: F401 - maps every model before the metadata is used
+from casework.cases import overdue as _overdue  # noqa: F401 - keeps cases.overdue_from current on every flush
 from casework.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

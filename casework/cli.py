@@ -14,6 +14,7 @@ from casework.admin import service as admin
 from casework.audit import chain
 from casework.auth import service as auth_service
 from casework.auth.models import Role
+from casework.cases import overdue
 from casework.db import utcnow
 from casework.errors import DomainError
 from casework.extensions import db
@@ -93,3 +94,11 @@ def seal_audit() -> None:
     sealed = chain.seal()
     db.session.commit()
     click.echo(f"Sealed {sealed} audit events.")
+
+
+@casework_cli.command("refresh-overdue")
+def refresh_overdue() -> None:
+    """Recompute every case's ``overdue_from`` (after data was written behind the app's back, e.g. a bulk load)."""
+    changed = overdue.refresh_all(db.session.connection())
+    db.session.commit()
+    click.echo(f"Recomputed when each case can fall overdue: {changed} cases changed.")

@@ -118,6 +118,7 @@ class ReferenceCounter(Timestamped, db.Model):
 
 OVERDUE_PREDICATE = sa.text("risk_review_due OR status = 'reported'")
 OPEN_PREDICATE = sa.text("status <> 'closed'")
+OVERDUE_FROM_SET = sa.text("overdue_from IS NOT NULL")
 
 
 class Case(Timestamped, Versioned, db.Model):
@@ -145,6 +146,10 @@ class Case(Timestamped, Versioned, db.Model):
         sa.Index("ix_cases_officer_reported", "officer_id", "reported_at", "id"),
         sa.Index("ix_cases_supervisor_reported", "supervisor_id", "reported_at", "id"),
         sa.Index("ix_cases_team_reported", "team_id", "reported_at", "id"),
+        # The cases whose overdue reasons are worth testing, longest overdue first (cases.overdue).
+        sa.Index(
+            "ix_cases_overdue_from", "overdue_from", postgresql_where=OVERDUE_FROM_SET, sqlite_where=OVERDUE_FROM_SET
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,6 +176,9 @@ class Case(Timestamped, Versioned, db.Model):
     )
     risk_review_due: Mapped[bool] = mapped_column(
         default=False, server_default=sa.false(), doc="an incident or breach came after the latest assessment"
+    )
+    overdue_from: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), doc="the earliest instant an overdue reason could apply (kept by cases.overdue)"
     )
 
     team: Mapped[Team] = relationship(lazy="raise")

@@ -140,8 +140,22 @@ def _allocation_late(now: datetime) -> sa.Select[tuple[int]]:
     return sa.select(Case.id).where(Case.status == CaseStatus.REPORTED, Case.reported_at < now - ALLOCATION_DUE)
 
 
+def _review_flagged_since() -> sa.ColumnElement[Any]:
+    """A review flag has no date of its own: the report's instant stands in (earlier than the truth, as allowed)."""
+    return sa.case((sa.and_(Case.risk_review_due, Case.status != CaseStatus.CLOSED), Case.reported_at))
+
+
+def _awaiting_allocation_since() -> sa.ColumnElement[Any]:
+    """The report's instant, not 24 hours later: SQLite cannot add an interval, and earlier is allowed."""
+    return sa.case((Case.status == CaseStatus.REPORTED, Case.reported_at))
+
+
 # Both served by the partial index ix_cases_overdue (each implies its predicate). Change them together.
-registry.overdue_reason(registry.OverdueReason("risk_review", "Risk assessment due", _risk_review_due, order=10))
+registry.overdue_reason(
+    registry.OverdueReason(
+        "risk_review", "Risk assessment due", _risk_review_due, order=10, since=_review_flagged_since
+    )
+)
 
 
 def _reported_at(now: datetime) -> sa.ColumnElement[datetime]:
@@ -156,6 +170,7 @@ registry.overdue_reason(
         order=20,
         due_at=_reported_at,
         due_after=ALLOCATION_DUE,
+        since=_awaiting_allocation_since,
     )
 )
 
@@ -200,11 +215,15 @@ def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
     """Cases needing action now, for any registered reason (``registry.overdue_reason``).
 
     The one definition of "overdue", used by the list filter, the red panel and the home-page
-    counts. Each reason gives the ids of its overdue cases from its own index; their union is
-    small, so the planner hashes it and joins cases by primary key instead of testing every case.
+    counts. Only the cases whose ``overdue_from`` has passed (a partial index, ``cases.overdue``) are
+    tested, each against every reason's own index by case id: the cost grows with the overdue work,
+    not with the cases.
     """
-    _, queries = _reason_queries(overdue_instant(now))
-    return Case.id.in_(sa.union(*queries)) if queries else sa.false()
+    at = overdue_instant(now)
+    _, queries = _reason_queries(at)
+    if not queries:
+        return sa.false()
+    return sa.and_(Case.overdue_from <= at, sa.or_(*(_correlated(query) for query in queries)))
 
 
 def _reasons_statement(at: datetime) -> tuple[tuple[registry.OverdueReason, ...], sa.Select[Any]]:
@@ -417,22 +436,18 @@ def _mine_page_ids(user: User, filters: CaseFilters, now: datetime, first: int) 
 
 
 def overdue_cases(user: User, *, limit: int = 10, now: datetime | None = None) -> list[Case]:
-    """The overdue cases ``user`` may see in their default scope, oldest first (shown in red at the top).
+    """The overdue cases ``user`` may see in their default scope, longest overdue first (in red at the top).
 
-    The cases alone: the panels show a reference and the case's own tags, no people.
+    Read in ``overdue_from`` order off its index, stopping at ``limit``. The cases alone: the panels
+    show a reference and the case's own tags, no people.
     """
     at = overdue_instant(now or utcnow())
 
     def build() -> sa.Select[tuple[Case]]:
-        matches = _fenced(
-            sa.select(Case).where(
-                visible_cases_clause(user), scope_clause(user, default_scope(user)), overdue_clause(at)
-            )
-        )
         return (
             sa.select(Case)
-            .join(matches, Case.id == matches.c.id)
-            .order_by(*_ordering("reported_asc", matches.c))
+            .where(visible_cases_clause(user), scope_clause(user, default_scope(user)), overdue_clause(at))
+            .order_by(Case.overdue_from, Case.id)
             .limit(limit)
         )
 

@@ -141,6 +141,14 @@ class OverdueReason:
     scalar subquery) giving when the work fell due, so the lists say for how long it is overdue;
     ``due_after`` is added to it in Python (a deadline a fixed time after a stored instant: SQLite
     cannot add an interval to a date in SQL).
+
+    ``since()`` is a column expression correlated to ``cases``: the earliest instant at which this
+    reason could make the case overdue, given its rows as they are (``NULL`` when it cannot). It may
+    be earlier than the truth, never later: the case's ``overdue_from`` (the least of every reason's)
+    only says which cases to test with ``case_ids``, so an early instant costs a test, a late one would
+    hide overdue work. Without it the report's instant stands in (every case tested, always right).
+    ``watches`` are the models (each with a ``case_id``) whose rows ``since`` reads: a change to one
+    recomputes its case's ``overdue_from`` in the same flush (``cases.overdue``).
     """
 
     key: str
@@ -149,6 +157,8 @@ class OverdueReason:
     order: int = 100
     due_at: Callable[[datetime], sa.ColumnElement[Any]] | None = None
     due_after: timedelta = NO_DELAY
+    since: Callable[[], sa.ColumnElement[Any]] | None = None
+    watches: tuple[type, ...] = ()
 
 
 @dataclass(frozen=True)

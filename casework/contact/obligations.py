@@ -255,13 +255,20 @@ def _earliest(column: Any, case_column: Any, *where: Any) -> Callable[[datetime]
     return lambda now: sa.select(sa.func.min(column)).where(case_column == Case.id, *where).scalar_subquery()
 
 
+_update_due = _earliest(ContactPlan.next_update_due_at, ContactPlan.case_id)
+_notice_due = _earliest(DecisionNotice.due_at, DecisionNotice.case_id, DecisionNotice.discharged_at.is_(None))
+_review_due = _earliest(DoNotContact.review_due_at, DoNotContact.case_id, DoNotContact.lifted_at.is_(None))
+
+# ``since`` is the earliest due row, whatever the case's status or a do-not-contact flag (earlier is allowed).
 registry.overdue_reason(
     registry.OverdueReason(
         "victim_update",
         "Victim update overdue",
         _overdue_updates,
         order=30,
-        due_at=_earliest(ContactPlan.next_update_due_at, ContactPlan.case_id),
+        due_at=_update_due,
+        since=lambda: _update_due(utcnow()),
+        watches=(ContactPlan,),
     )
 )
 registry.overdue_reason(
@@ -270,7 +277,9 @@ registry.overdue_reason(
         "Victim not told of a key decision in time",
         _overdue_notices,
         order=40,
-        due_at=_earliest(DecisionNotice.due_at, DecisionNotice.case_id, DecisionNotice.discharged_at.is_(None)),
+        due_at=_notice_due,
+        since=lambda: _notice_due(utcnow()),
+        watches=(DecisionNotice,),
     )
 )
 registry.overdue_reason(
@@ -279,7 +288,9 @@ registry.overdue_reason(
         "Do-not-contact review due",
         _overdue_reviews,
         order=50,
-        due_at=_earliest(DoNotContact.review_due_at, DoNotContact.case_id, DoNotContact.lifted_at.is_(None)),
+        due_at=_review_due,
+        since=lambda: _review_due(utcnow()),
+        watches=(DoNotContact,),
     )
 )
 

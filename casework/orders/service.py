@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
@@ -900,6 +901,22 @@ def _notification_missed(now: datetime) -> sa.Select[tuple[int]]:
     return sa.select(_notification_query(now).subquery().c.case_id)
 
 
+def _notification_due_since() -> sa.ColumnElement[Any]:
+    """The earliest notification still to be made, whether or not its order is still in force (earlier is allowed)."""
+    return (
+        sa.select(sa.func.min(ProtectiveOrder.notification_due_at))
+        .where(ProtectiveOrder.case_id == Case.id, ProtectiveOrder.notification_made_on.is_(None))
+        .scalar_subquery()
+    )
+
+
 registry.overdue_reason(
-    registry.OverdueReason("spo_notification", "SPO notification of name and address missed", _notification_missed, 60)
+    registry.OverdueReason(
+        "spo_notification",
+        "SPO notification of name and address missed",
+        _notification_missed,
+        60,
+        since=_notification_due_since,
+        watches=(ProtectiveOrder,),
+    )
 )

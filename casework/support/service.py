@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -1132,6 +1133,21 @@ def _referral_send_overdue(now: datetime) -> sa.Select[tuple[int]]:
     return sa.select(_referral_to_send_query(now).subquery().c.case_id)
 
 
+def _send_due_since() -> sa.ColumnElement[Any]:
+    return (
+        sa.select(sa.func.min(Referral.send_due_at))
+        .where(Referral.case_id == Case.id, Referral.status == ReferralStatus.PROPOSED)
+        .scalar_subquery()
+    )
+
+
 registry.overdue_reason(
-    registry.OverdueReason("referral_to_send", "Referral not sent within 2 working days", _referral_send_overdue, 70)
+    registry.OverdueReason(
+        "referral_to_send",
+        "Referral not sent within 2 working days",
+        _referral_send_overdue,
+        70,
+        since=_send_due_since,
+        watches=(Referral,),
+    )
 )
