@@ -226,6 +226,24 @@ def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
     return sa.and_(Case.overdue_from <= at, sa.or_(*(_correlated(query) for query in queries)))
 
 
+def _overdue_probed(at: datetime) -> sa.ColumnElement[bool]:
+    """``overdue_clause`` for a query that stops after a few cases (the red panel): every reason probed per case.
+
+    The same reasons and the same answer. PostgreSQL turns the ``EXISTS`` of ``overdue_clause`` into
+    hashed sets when it expects many candidate cases, building every reason's overdue cases of the force
+    first; a scalar subquery is never hashed, so a page that needs ten cases tests about ten.
+    """
+    _, queries = _reason_queries(at)
+    if not queries:
+        return sa.false()
+    probes = []
+    for query in queries:
+        reason = query.subquery()
+        first = next(iter(reason.c))
+        probes.append(sa.select(sa.literal(1)).where(first == Case.id).limit(1).scalar_subquery().is_not(None))
+    return sa.and_(Case.overdue_from <= at, sa.or_(*probes))
+
+
 def _reasons_statement(at: datetime) -> tuple[tuple[registry.OverdueReason, ...], sa.Select[Any]]:
     """One row per given case (``case_ids``, expanding): a flag per reason, then each dated reason's due time."""
     reasons, queries = _reason_queries(at)
@@ -446,7 +464,7 @@ def overdue_cases(user: User, *, limit: int = 10, now: datetime | None = None) -
     def build() -> sa.Select[tuple[Case]]:
         return (
             sa.select(Case)
-            .where(visible_cases_clause(user), scope_clause(user, default_scope(user)), overdue_clause(at))
+            .where(visible_cases_clause(user), scope_clause(user, default_scope(user)), _overdue_probed(at))
             .order_by(Case.overdue_from, Case.id)
             .limit(limit)
         )

@@ -259,7 +259,8 @@ _update_due = _earliest(ContactPlan.next_update_due_at, ContactPlan.case_id)
 _notice_due = _earliest(DecisionNotice.due_at, DecisionNotice.case_id, DecisionNotice.discharged_at.is_(None))
 _review_due = _earliest(DoNotContact.review_due_at, DoNotContact.case_id, DoNotContact.lifted_at.is_(None))
 
-# ``since`` is the earliest due row, whatever the case's status or a do-not-contact flag (earlier is allowed).
+# ``since`` is the earliest due row, whatever a do-not-contact flag says (earlier is allowed); scheduled
+# updates stop with the case, so a closed case's plans do not keep it among the cases to test.
 registry.overdue_reason(
     registry.OverdueReason(
         "victim_update",
@@ -267,7 +268,7 @@ registry.overdue_reason(
         _overdue_updates,
         order=30,
         due_at=_update_due,
-        since=lambda: _update_due(utcnow()),
+        since=lambda: sa.case((_case_open, _update_due(utcnow()))),
         watches=(ContactPlan,),
     )
 )

@@ -902,12 +902,14 @@ def _notification_missed(now: datetime) -> sa.Select[tuple[int]]:
 
 
 def _notification_due_since() -> sa.ColumnElement[Any]:
-    """The earliest notification still to be made, whether or not its order is still in force (earlier is allowed)."""
-    return (
+    """The earliest notification still to be made on an open case, whether or not its order is still in force
+    (earlier is allowed)."""
+    earliest = (
         sa.select(sa.func.min(ProtectiveOrder.notification_due_at))
         .where(ProtectiveOrder.case_id == Case.id, ProtectiveOrder.notification_made_on.is_(None))
         .scalar_subquery()
     )
+    return sa.case((Case.status != CaseStatus.CLOSED, earliest))
 
 
 registry.overdue_reason(

@@ -22,13 +22,15 @@ SET = sa.text("overdue_from IS NOT NULL")
 INSTANTS = [
     "CASE WHEN cases.risk_review_due AND cases.status <> 'closed' THEN cases.reported_at END",
     "CASE WHEN cases.status = 'reported' THEN cases.reported_at END",
-    "(SELECT min(next_update_due_at) FROM contact_plans WHERE contact_plans.case_id = cases.id)",
+    "CASE WHEN cases.status <> 'closed' THEN"
+    " (SELECT min(next_update_due_at) FROM contact_plans WHERE contact_plans.case_id = cases.id) END",
     "(SELECT min(due_at) FROM decision_notices WHERE decision_notices.case_id = cases.id"
     " AND decision_notices.discharged_at IS NULL)",
     "(SELECT min(review_due_at) FROM do_not_contact_flags WHERE do_not_contact_flags.case_id = cases.id"
     " AND do_not_contact_flags.lifted_at IS NULL)",
-    "(SELECT min(notification_due_at) FROM protective_orders WHERE protective_orders.case_id = cases.id"
-    " AND protective_orders.notification_made_on IS NULL)",
+    "CASE WHEN cases.status <> 'closed' THEN"
+    " (SELECT min(notification_due_at) FROM protective_orders WHERE protective_orders.case_id = cases.id"
+    " AND protective_orders.notification_made_on IS NULL) END",
     "(SELECT min(send_due_at) FROM referrals WHERE referrals.case_id = cases.id AND referrals.status = 'proposed')",
 ]
 NEVER = "'9999-12-31 00:00:00.000000'"
