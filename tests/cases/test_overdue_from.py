@@ -9,7 +9,7 @@ overdue set is the reasons' own union, before and after the work is done.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -85,7 +85,7 @@ def world(make_client) -> Overdue:
 
     flagged = allocated()
     flag = contact.set_do_not_contact(
-        officer, flagged, add_victim(flagged), reason="Living with the suspect", review_on=date.today() + timedelta(1)
+        officer, flagged, add_victim(flagged), reason="Living with the suspect", review_on=days(1)
     )
     flag.review_due_at = utcnow() - timedelta(days=2)  # the review date has since passed
 
