@@ -74,8 +74,12 @@ def _plan_owner(party_id: Any) -> Any:
 
 
 def _recipient(case_id: Any, *first: Any) -> Any:
-    """The first of ``first`` that is set (a plan's owner), else the officer in case, else the supervisor."""
-    return sa.func.coalesce(*first, _case_fact(sa.func.coalesce(Case.officer_id, Case.supervisor_id), case_id))
+    """The first of ``first`` that is set (a plan's owner), else the officer in case, else the supervisor.
+
+    With nothing in ``first``, the case's own answer alone: SQLite refuses ``coalesce`` of one argument.
+    """
+    from_case = _case_fact(sa.func.coalesce(Case.officer_id, Case.supervisor_id), case_id)
+    return sa.func.coalesce(*first, from_case) if first else from_case
 
 
 def scheduled_updates(horizon: datetime) -> sa.Select[Any]:

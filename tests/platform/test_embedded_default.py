@@ -14,6 +14,8 @@ from casework import demo
 from casework.auth.service import find_user_by_email
 from casework.cases.models import Case
 from casework.extensions import db
+from casework.reminders import service as reminders
+from casework.reminders.models import Reminder, ReminderStatus
 from tests.conftest import CaseworkClient, make_test_app, sign_in
 
 PAGES_BY_ROLE = {
@@ -28,7 +30,7 @@ PAGES_BY_ROLE = {
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     folder = tmp_path_factory.mktemp("embedded")
-    app = make_test_app(f"sqlite:///{folder / 'casework.sqlite'}")
+    app = make_test_app(f"sqlite:///{folder / 'casework.sqlite'}", OUTBOX_DIR=str(folder / "outbox"), MAIL_SERVER=None)
     app.test_client_class = CaseworkClient
     with app.app_context():
         upgrade()
@@ -52,3 +54,18 @@ def test_every_roles_main_pages_answer_on_the_embedded_default(embedded, email):
     for page in PAGES_BY_ROLE[email]:
         path = page.format(case=f"/cases/{case_id}")
         assert client.get(path).status_code == 200, path
+
+
+def test_the_demos_reminders_reach_the_outbox(embedded):
+    """``make run``: the worker's sweep finds the demo's due obligations and its sends write them to the outbox."""
+    app, _, _ = embedded
+    with app.app_context():
+        swept = reminders.sweep()
+        db.session.commit()
+        assert swept, "the demo has contacts due and overdue"
+        for reminder_id in swept:
+            reminders.send_reminder(reminder_id)
+            db.session.commit()
+        statuses = set(db.session.scalars(sa.select(Reminder.status).where(Reminder.id.in_(swept))))
+        assert ReminderStatus.SENT in statuses and ReminderStatus.FAILED not in statuses
+        assert len(reminders.outbox()) >= 1
