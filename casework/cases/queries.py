@@ -412,13 +412,14 @@ def list_cases(user: User, filters: CaseFilters, *, now: datetime | None = None)
     page = min(max(filters.page, 1), max(1, math.ceil(total / PAGE_SIZE)))
     offset = (page - 1) * PAGE_SIZE
     if filters.overdue:
+        # The page's ids from the overdue matches alone, then those 25 cases by primary key: joined back
+        # whole, PostgreSQL hashed the matches against a scan of every case.
         matches = _fenced(query)
-        query = sa.select(Case).join(matches, Case.id == matches.c.id)
-        order = _ordering(filters.sort, matches.c)
-    else:
-        if filters.scope == Scope.MINE:
-            query = sa.select(Case).where(Case.id.in_(_mine_page_ids(user, filters, now, offset + PAGE_SIZE)))
-        order = _ordering(filters.sort, Case.__table__.c)
+        page_ids = sa.select(matches.c.id).order_by(*_ordering(filters.sort, matches.c)).limit(PAGE_SIZE)
+        query, offset = sa.select(Case).where(Case.id.in_(page_ids.offset(offset))), 0
+    elif filters.scope == Scope.MINE:
+        query = sa.select(Case).where(Case.id.in_(_mine_page_ids(user, filters, now, offset + PAGE_SIZE)))
+    order = _ordering(filters.sort, Case.__table__.c)
     paged = _with_list_columns(query).order_by(*order).limit(PAGE_SIZE).offset(offset)
     return CasePage(cases=list(db.session.execute(paged).unique().scalars()), total=total, page=page)
 
