@@ -203,7 +203,9 @@ def render(
     if earlier is not None:
         parts += [
             "",
-            f"#### Growth from {earlier.cases:,} to {cases:,} cases",
+            f"#### Growth from {earlier.cases:,} to {cases:,} cases"
+            if earlier.cases != cases
+            else f"#### Before and after, both at {cases:,} cases ({args.compare.name})",
             "",
             report.growth_table(earlier, results),
         ]
