@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument("--explain-all", action="store_true", help="EXPLAIN the slowest query of every scenario")
     parser.add_argument("--seed-only", action="store_true", help="seed (with --keep), then stop")
-    parser.add_argument("--only", help="run only the scenarios whose name contains this text (e.g. dashboard)")
+    parser.add_argument("--only", help="only the scenarios whose name contains this text (or one of several, a,b)")
     parser.add_argument("--figures", type=Path, help="write this run's figures to this JSON file (for --compare)")
     parser.add_argument(
         "--compare", type=Path, help="a smaller run's --figures JSON: show each scenario's growth from it to this run"
@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         cases = population_size(database_url)
         scenarios = [measure.with_targets_for(cases, scenario) for scenario in scenarios]
         if args.only:
-            scenarios = [scenario for scenario in scenarios if args.only in scenario.name]
+            terms = args.only.split(",")
+            scenarios = [scenario for scenario in scenarios if any(term in scenario.name for term in terms)]
         log(f"Measuring {len(scenarios)} scenarios, {args.requests} requests each after {args.warmup} warm-up")
         results = [bench.run(scenario, warmup=args.warmup, log=log) for scenario in scenarios]
         plans = explain_section(bench, results, explain_all=args.explain_all)
