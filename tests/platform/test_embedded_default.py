@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 
 from casework import demo
 from casework.auth.service import find_user_by_email
+from casework.cases import overdue
 from casework.cases.models import Case
 from casework.extensions import db
 from casework.reminders import service as reminders
@@ -69,3 +70,14 @@ def test_the_demos_reminders_reach_the_outbox(embedded):
         statuses = set(db.session.scalars(sa.select(Reminder.status).where(Reminder.id.in_(swept))))
         assert ReminderStatus.SENT in statuses and ReminderStatus.FAILED not in statuses
         assert len(reminders.outbox()) >= 1
+
+
+def test_recomputing_overdue_from_on_sqlite_agrees_with_what_the_demos_writes_kept(embedded):
+    """``flask casework refresh-overdue`` on SQLite (its own ``min``/``coalesce`` form) changes nothing the ORM kept."""
+    app, _, _ = embedded
+    with app.app_context():
+        connection = db.session.connection()
+        stored = dict(connection.execute(sa.select(Case.id, Case.overdue_from)).all())
+        assert any(stored.values()), "the demo has cases that fall overdue"
+        assert overdue.refresh_all(connection) == 0
+        db.session.rollback()
