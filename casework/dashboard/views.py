@@ -82,10 +82,14 @@ def dashboard() -> str:
 
     # About a thousand figures link to the case list: its address and the scope's part of the query string are
     # built once (``url_for`` a thousand times was a fifth of the rendering), each figure adds its own filters.
-    prefix = f"{url_for('cases.index')}?{urlencode(scope.link(), doseq=True)}"
+    address = url_for("cases.index")
+    prefix = f"{address}?{urlencode(scope.link(), doseq=True)}"
 
     def link(**params: object) -> str:
         return prefix + "".join(f"&{key}={quote(str(value), safe=',:.')}" for key, value in params.items())
+
+    def list_href(params: dict[str, object]) -> str:
+        return f"{address}?{urlencode(params)}"
 
     return render_template(
         "dashboard/dashboard.html",
@@ -94,6 +98,7 @@ def dashboard() -> str:
         data=data,
         period=period,
         link=link,
+        list_href=list_href,
         figure=figure,
         figures=figures,
         urgent_link=service.URGENT_LINK,
@@ -101,11 +106,19 @@ def dashboard() -> str:
     )
 
 
+_FIGURE_OPEN = Markup('<a class="govuk-link casework-figure" href="')
+_FIGURE_COUNT = Markup('">')
+_FIGURE_WHAT = Markup('<span class="govuk-visually-hidden"> ')
+_FIGURE_CLOSE = Markup("</span></a>")
+_NOTHING = Markup("")
+
+
 def figure(count: int, href: str, what: str) -> Markup:
-    """A count that links to the case list producing it; ``what`` names it for screen readers."""
-    return Markup(
-        '<a class="govuk-link casework-figure" href="{}">{}<span class="govuk-visually-hidden"> {}</span></a>'
-    ).format(href, count, what)
+    """A count that links to the case list producing it; ``what`` names it for screen readers.
+
+    Joined from escaped parts (``Markup.format`` was a third of the rendering of the dashboard's thousand figures).
+    """
+    return _NOTHING.join((_FIGURE_OPEN, href, _FIGURE_COUNT, str(int(count)), _FIGURE_WHAT, what, _FIGURE_CLOSE))
 
 
 def _dashboard_scope(user: User, now: datetime) -> tuple[DashboardFilterForm, list[Team], service.DashboardScope]:
