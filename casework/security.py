@@ -212,6 +212,18 @@ def visible_cases_clause(user: User) -> sa.ColumnElement[bool]:
     return sa.or_(sa.and_(~Case.restricted, unrestricted_rule), sa.and_(Case.restricted, on_access_list))
 
 
+def restricted_cases_hidden_from(user: User) -> sa.Select[tuple[int]]:
+    """The ids of the restricted cases ``user`` is not on the access list of.
+
+    Written on the restricted cases alone (not as the negation of ``visible_cases_clause``), so that PostgreSQL
+    reads them from the partial index on restricted cases without visiting the table.
+    """
+    on_access_list = sa.exists().where(
+        CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id, CaseAccess.removed_at.is_(None)
+    )
+    return sa.select(Case.id).where(Case.restricted, ~on_access_list)
+
+
 def can_see_case(user: User, case: Case) -> bool:
     """Whether ``user`` may see ``case`` (the same rule as the lists, run in the database)."""
     if not getattr(user, "is_authenticated", False) or Permission.CASE_VIEW not in ROLE_PERMISSIONS[user.role]:
@@ -344,6 +356,8 @@ def _view_contact(user: User, case: Case) -> bool:
 @object_rule(Permission.CONTACT_EDIT)
 def _edit_contact(user: User, case: Case) -> bool:
     return can_see_case(user, case)
+
+
 # --- Protective orders -----------------------------------------------------------------------
 
 
@@ -351,6 +365,8 @@ def _edit_contact(user: User, case: Case) -> bool:
 def _manage_orders(user: User, case: Case) -> bool:
     """Officers and supervisors record and change the orders of open cases they may see (managers only read)."""
     return case.is_open and can_see_case(user, case)
+
+
 # --- Victim support advisers -------------------------------------------------------------
 # An adviser never passes ``visible_cases_clause`` (the case pages stay closed to them). They
 # see the victim-facing part of a case, on the support pages only, while their service holds a
@@ -425,6 +441,8 @@ def ensure_adviser_case(case: Case) -> None:
     """Refuse (404, audited) unless the signed-in adviser may see the victim-facing part of ``case``."""
     if not can(current_user, Permission.SUPPORT_CASE_VIEW, case):
         deny("case", case.id, hide=True)
+
+
 # --- Online reports (intake) ------------------------------------------------------------------
 
 

@@ -119,6 +119,7 @@ class ReferenceCounter(Timestamped, db.Model):
 OVERDUE_PREDICATE = sa.text("risk_review_due OR status = 'reported'")
 OPEN_PREDICATE = sa.text("status <> 'closed'")
 OVERDUE_FROM_SET = sa.text("overdue_from IS NOT NULL")
+CLOSED_OVERDUE_FROM_SET = sa.text("status = 'closed' AND overdue_from IS NOT NULL")
 
 
 class Case(Timestamped, Versioned, db.Model):
@@ -149,6 +150,13 @@ class Case(Timestamped, Versioned, db.Model):
         # The cases whose overdue reasons are worth testing, longest overdue first (cases.overdue).
         sa.Index(
             "ix_cases_overdue_from", "overdue_from", postgresql_where=OVERDUE_FROM_SET, sqlite_where=OVERDUE_FROM_SET
+        ),
+        # The few closed cases that may still be overdue (a notice or a referral owed): the dashboard's caseload.
+        sa.Index(
+            "ix_cases_closed_overdue_from",
+            "overdue_from",
+            postgresql_where=CLOSED_OVERDUE_FROM_SET,
+            sqlite_where=CLOSED_OVERDUE_FROM_SET,
         ),
     )
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 
 from casework.cases import registry
 from casework.cases.models import Case, CaseDecision, CaseStatus, Channel, DecisionKind, Outcome, RiskLevel
+from casework.cases.queries import overdue_instant
 from casework.contact.models import ContactAttempt, ContactOutcome, ContactPlan, DecisionNotice, DoNotContact
 from casework.extensions import db
 from casework.orders.models import OrderBreach, OrderStatus, OrderStatusChange, ProtectiveOrder
@@ -148,8 +149,9 @@ def closed_clause(period: Period) -> sa.ColumnElement[bool]:
 
 
 def reasons_clause(keys: tuple[str, ...], now: datetime) -> sa.ColumnElement[bool]:
-    """Overdue for any of these registered reasons (the registry's own SQL)."""
-    reasons = [reason.case_ids(now).correlate(None) for reason in registry.overdue_reasons() if reason.key in keys]
+    """Overdue for any of these registered reasons (the registry's own SQL), judged when the lists judge it."""
+    at = overdue_instant(now)
+    reasons = [reason.case_ids(at).correlate(None) for reason in registry.overdue_reasons() if reason.key in keys]
     return Case.id.in_(sa.union(*reasons)) if reasons else sa.false()
 
 

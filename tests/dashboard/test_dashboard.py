@@ -276,3 +276,22 @@ def test_the_gap_filters_say_what_they_are_and_ignore_bad_values(app, seeded, ga
     assert "no safety plan decision recorded" in client.get("/cases?scope=all&no_safety_plan=1").get_data(as_text=True)
     assert client.get("/cases?scope=all&no_contact=abc").status_code == 200
     assert client.get("/cases?scope=all&no_contact=0").status_code == 200
+
+
+def test_a_closed_case_still_owing_a_referral_counts_in_its_officers_overdue_column_and_list(app, db_session, seeded):
+    """The caseload reads open cases only, plus the few closed cases whose ``overdue_from`` has passed."""
+
+    def olive_overdue() -> int:
+        data = service.dashboard(service.DashboardScope(seeded.manager, default_period(utcnow())))
+        return next(row.overdue for row in data.officers if row.name == "Olive Officer")
+
+    before = olive_overdue()
+    closed = factories.allocated_case(seeded.officer, status=CaseStatus.CLOSED)
+    closed.outcome, closed.closed_at = Outcome.CAUTION, utcnow()
+    factories.ReferralFactory(case=closed, send_due_at=utcnow() - timedelta(days=1))
+    db_session.commit()
+    assert olive_overdue() == before + 1
+    client = signed_in(app, seeded.manager)
+    page = client.get("/dashboard").get_data(as_text=True)
+    (href, count), *_ = [(href, n) for href, n, what in figures_on(page) if what == "overdue cases of Olive Officer"]
+    assert count == before + 1 == list_count(client, href)

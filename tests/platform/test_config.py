@@ -33,8 +33,9 @@ def test_embedded_default_needs_no_services(monkeypatch, tmp_path):
     assert settings["SECRET_KEY"] == config.load(tmp_path)["SECRET_KEY"]
 
 
-def test_web_connections_to_postgresql_run_without_jit_or_parallel_workers(db_session):
+def test_web_connections_to_postgresql_run_without_jit_or_parallel_workers_and_sort_in_16_mb(db_session):
     from sqlalchemy import text
 
     assert db_session.execute(text("SHOW jit")).scalar() == "off"
     assert db_session.execute(text("SHOW max_parallel_workers_per_gather")).scalar() == "0"
+    assert db_session.execute(text("SHOW work_mem")).scalar() == "16MB"
