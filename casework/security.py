@@ -198,9 +198,7 @@ def visible_cases_clause(user: User) -> sa.ColumnElement[bool]:
     Otherwise officers and supervisors see their team's cases and those assigned to them;
     managers see every non-restricted case; advisers and admins see none here.
     """
-    on_access_list = sa.exists().where(
-        CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id, CaseAccess.removed_at.is_(None)
-    )
+    on_access_list = _on_access_list(user)
     if user.role == Role.MANAGER:
         unrestricted_rule: sa.ColumnElement[bool] = sa.true()
     elif user.role in {Role.OFFICER, Role.SUPERVISOR}:
@@ -218,10 +216,14 @@ def restricted_cases_hidden_from(user: User) -> sa.Select[tuple[int]]:
     Written on the restricted cases alone (not as the negation of ``visible_cases_clause``), so that PostgreSQL
     reads them from the partial index on restricted cases without visiting the table.
     """
-    on_access_list = sa.exists().where(
+    return sa.select(Case.id).where(Case.restricted, ~_on_access_list(user))
+
+
+def _on_access_list(user: User) -> sa.Exists:
+    """``user`` is on the current access list of the case."""
+    return sa.exists().where(
         CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id, CaseAccess.removed_at.is_(None)
     )
-    return sa.select(Case.id).where(Case.restricted, ~on_access_list)
 
 
 def can_see_case(user: User, case: Case) -> bool:

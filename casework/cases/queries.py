@@ -226,17 +226,19 @@ def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
     return sa.and_(Case.overdue_from <= at, sa.or_(*(_correlated(query) for query in queries)))
 
 
-def _overdue_probed(at: datetime) -> sa.ColumnElement[bool]:
-    """``overdue_clause`` for a query that stops after a few cases (the red panel): every reason probed per case.
+def overdue_probed(at: datetime, keys: tuple[str, ...] | None = None) -> sa.ColumnElement[bool]:
+    """``overdue_clause`` for a query that stops after a few cases (a red panel): every reason probed per case.
 
-    The same reasons and the same answer. PostgreSQL turns the ``EXISTS`` of ``overdue_clause`` into
-    hashed sets when it expects many candidate cases, building every reason's overdue cases of the force
-    first; a scalar subquery is never hashed, so a page that needs ten cases tests about ten.
+    The same reasons and the same answer (only those of ``keys``, when given). PostgreSQL turns the
+    ``EXISTS`` of ``overdue_clause`` into hashed sets when it expects many candidate cases, building every
+    reason's overdue cases of the force first; a scalar subquery is never hashed, so a page that needs ten
+    cases tests about ten.
     """
-    _, queries = _reason_queries(at)
-    if not queries:
+    reasons, queries = _reason_queries(at)
+    chosen = [query for reason, query in zip(reasons, queries, strict=True) if keys is None or reason.key in keys]
+    if not chosen:
         return sa.false()
-    return sa.and_(Case.overdue_from <= at, sa.or_(*(_probe(query) for query in queries)))
+    return sa.and_(Case.overdue_from <= at, sa.or_(*(_probe(query) for query in chosen)))
 
 
 def _probe(case_ids: sa.Select[Any]) -> sa.ColumnElement[bool]:
@@ -466,7 +468,7 @@ def overdue_cases(user: User, *, limit: int = 10, now: datetime | None = None) -
     def build() -> sa.Select[tuple[Case]]:
         return (
             sa.select(Case)
-            .where(visible_cases_clause(user), scope_clause(user, default_scope(user)), _overdue_probed(at))
+            .where(visible_cases_clause(user), scope_clause(user, default_scope(user)), overdue_probed(at))
             .order_by(Case.overdue_from, Case.id)
             .limit(limit)
         )

@@ -12,7 +12,14 @@ from sqlalchemy.orm import joinedload
 from casework.auth.models import Role, Team, User
 from casework.cases import registry
 from casework.cases.models import Case, CaseStatus, Channel, Outcome, RiskLevel
-from casework.cases.queries import Scope, overdue_clause, overdue_instant, overdue_reasons_for, scope_clause
+from casework.cases.queries import (
+    Scope,
+    overdue_clause,
+    overdue_instant,
+    overdue_probed,
+    overdue_reasons_for,
+    scope_clause,
+)
 from casework.contact.models import ContactPlan, DecisionNotice
 from casework.dashboard import figures
 from casework.db import utcnow
@@ -170,12 +177,6 @@ class Dashboard:
 
 
 URGENT_SHOWN = 20
-
-
-def _urgent_clause(now: datetime) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        figures.open_clause(), Case.risk_level == RiskLevel.HIGH, figures.reasons_clause(figures.CONTACT_REASONS, now)
-    )
 
 
 URGENT_LINK = {"open": "1", "risk": RiskLevel.HIGH.value, "reason": ",".join(figures.CONTACT_REASONS)}
@@ -525,12 +526,15 @@ def _compliance(scope: DashboardScope, now: datetime) -> list[Compliance]:
 def dashboard(scope: DashboardScope, *, now: datetime | None = None) -> Dashboard:
     """Every figure of the dashboard for ``scope``: a fixed number of queries, whatever the data size."""
     now = now or utcnow()
+    # Longest overdue first, as in the lists' red panel: read off the overdue_from index, each case's contact
+    # reasons probed, stopping at the first URGENT_SHOWN (their number is counted with the caseload).
+    urgent_contact = overdue_probed(overdue_instant(now), figures.CONTACT_REASONS)
     urgent = list(
         db.session.execute(
             sa.select(Case)
-            .where(scope.clause(), _urgent_clause(now))
+            .where(scope.clause(), figures.open_clause(), Case.risk_level == RiskLevel.HIGH, urgent_contact)
             .options(joinedload(Case.officer))
-            .order_by(Case.reported_at, Case.id)
+            .order_by(Case.overdue_from, Case.id)
             .limit(URGENT_SHOWN)
         ).scalars()
     )

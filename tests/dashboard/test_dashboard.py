@@ -133,6 +133,9 @@ def test_the_restricted_case_counts_for_a_manager_on_its_access_list(app, db_ses
     data = service.dashboard(service.DashboardScope(seeded.manager, default_period(utcnow())))
     assert data.headline["urgent"] == 2
     assert data.headline["referrals_overdue"] == 2
+    # Longest overdue first, as in the lists' red panel.
+    assert {case.id for case in data.urgent} == {seeded.urgent.id, seeded.restricted.id}
+    assert data.urgent == sorted(data.urgent, key=lambda case: (case.overdue_from, case.id))
 
 
 def test_the_urgent_panel_links_each_case(app, seeded):
