@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,6 +94,11 @@ class DashboardScope:
 
     def clause(self) -> sa.ColumnElement[bool]:
         """The cases counted: those the user may see, in the scope (and team) chosen."""
+        return self._clause
+
+    @cached_property
+    def _clause(self) -> sa.ColumnElement[bool]:
+        # Built once: a dozen statements use it (SQL expressions are immutable, so they can share it).
         team = Case.team_id == self.team_id if self.team_id else sa.true()
         return sa.and_(visible_cases_clause(self.user), scope_clause(self.user, self.list_scope), team)
 
