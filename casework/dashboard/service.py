@@ -226,9 +226,10 @@ def _caseload(scope: DashboardScope, now: datetime) -> _Caseload:
     with its overdue cases, high-risk cases without a safety plan decision, cases with no victim contact in N
     days and high-risk cases with a contact overdue; the per-officer rows, the headline and the status-by-age
     table are sums of those groups' counts. Closed cases still overdue (a referral or a notice owed) are added
-    from the overdue reasons' own rows, for the officers' overdue column only, rather than reading every
-    closed case. The registered overdue reasons (``overdue_clause``) are worked out once, each row tagged
-    with its reason, so the contact reasons of the urgent figure are a part of the same set.
+    for the officers' overdue column only: the few closed cases whose ``overdue_from`` has passed (a partial
+    index), tested against the overdue set, rather than every closed case. The registered overdue reasons
+    (``overdue_clause``) are worked out once, at the lists' instant, each row tagged with its reason, so the
+    contact reasons of the urgent figure are a part of the same set.
     """
     open_case = figures.open_clause()
     at = overdue_instant(now)
