@@ -27,6 +27,15 @@ from casework.cases.models import Case
 _CASES = Case.__table__
 
 
+def earliest_per_case(column: Any, case_column: Any, *where: sa.ColumnElement[bool]) -> sa.ScalarSelect[Any]:
+    """The least ``column`` of a feature's rows about the case (``case_column`` correlated to ``cases``), or NULL.
+
+    What a reason's ``since`` (and the contact reasons' ``due_at``) is usually made of: the earliest
+    outstanding row's instant.
+    """
+    return sa.select(sa.func.min(column)).where(case_column == Case.id, *where).scalar_subquery()
+
+
 def since_expressions() -> list[sa.ColumnElement[Any]]:
     """Each registered reason's ``since``, correlated to ``cases`` (the report's instant for a reason without one)."""
     return [reason.since() if reason.since else Case.reported_at for reason in registry.overdue_reasons()]

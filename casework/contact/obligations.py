@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 from casework.auth.models import Role, User
 from casework.cases import registry
 from casework.cases.models import Case, CaseStatus
+from casework.cases.overdue import earliest_per_case
 from casework.contact.models import (
     ContactPlan,
     DecisionKind,
@@ -256,7 +257,7 @@ def _overdue_reviews(now: datetime) -> sa.Select[tuple[int]]:
 
 def _earliest(column: Any, case_column: Any, *where: Any) -> Callable[[datetime], sa.ColumnElement[Any]]:
     """When a case's earliest outstanding item of this kind fell due (for "N days overdue" in the lists)."""
-    return lambda now: sa.select(sa.func.min(column)).where(case_column == Case.id, *where).scalar_subquery()
+    return lambda now: earliest_per_case(column, case_column, *where)
 
 
 _update_due = _earliest(ContactPlan.next_update_due_at, ContactPlan.case_id)

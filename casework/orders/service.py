@@ -22,6 +22,7 @@ from casework.audit.models import AuditAction
 from casework.auth.models import User
 from casework.cases import registry
 from casework.cases.models import Case, CaseStatus
+from casework.cases.overdue import earliest_per_case
 from casework.db import utcnow
 from casework.errors import DomainError, NotFound
 from casework.extensions import db
@@ -904,10 +905,8 @@ def _notification_missed(now: datetime) -> sa.Select[tuple[int]]:
 def _notification_due_since() -> sa.ColumnElement[Any]:
     """The earliest notification still to be made on an open case, whether or not its order is still in force
     (earlier is allowed)."""
-    earliest = (
-        sa.select(sa.func.min(ProtectiveOrder.notification_due_at))
-        .where(ProtectiveOrder.case_id == Case.id, ProtectiveOrder.notification_made_on.is_(None))
-        .scalar_subquery()
+    earliest = earliest_per_case(
+        ProtectiveOrder.notification_due_at, ProtectiveOrder.case_id, ProtectiveOrder.notification_made_on.is_(None)
     )
     return sa.case((Case.status != CaseStatus.CLOSED, earliest))
 

@@ -22,6 +22,7 @@ from casework.auth.models import Role, User
 from casework.cases import registry
 from casework.cases import service as cases
 from casework.cases.models import Case
+from casework.cases.overdue import earliest_per_case
 from casework.db import utcnow
 from casework.errors import DomainError, NotFound
 from casework.extensions import db
@@ -1134,11 +1135,7 @@ def _referral_send_overdue(now: datetime) -> sa.Select[tuple[int]]:
 
 
 def _send_due_since() -> sa.ColumnElement[Any]:
-    return (
-        sa.select(sa.func.min(Referral.send_due_at))
-        .where(Referral.case_id == Case.id, Referral.status == ReferralStatus.PROPOSED)
-        .scalar_subquery()
-    )
+    return earliest_per_case(Referral.send_due_at, Referral.case_id, Referral.status == ReferralStatus.PROPOSED)
 
 
 registry.overdue_reason(
