@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role, Team, User
@@ -107,11 +107,37 @@ class CaseFilters:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class ListedCase:
+    """What a row of a case list shows, read as plain columns.
+
+    The list is the most requested page: loading 25 cases as ORM objects with their team, officer and
+    victims (about 80 objects, each tracked by the session and expired at commit) was a third of its time.
+    """
+
+    id: int
+    reference: str
+    classification: Classification
+    status: CaseStatus
+    risk_level: RiskLevel | None
+    risk_review_due: bool
+    restricted: bool
+    reported_at: datetime
+    team_name: str
+    officer_name: str | None
+    victims: tuple[str, ...]
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the case is still being worked (as ``Case.is_open``)."""
+        return self.status != CaseStatus.CLOSED
+
+
 @dataclass
 class CasePage:
     """One page of a case list."""
 
-    cases: list[Case]
+    cases: list[ListedCase]
     total: int
     page: int
     page_size: int = PAGE_SIZE
@@ -396,14 +422,44 @@ def filtered_query(
     return query
 
 
-def _with_list_columns(query: sa.Select[tuple[Case]]) -> sa.Select[tuple[Case]]:
-    """What a row of a list shows: the case (not its search text), its team's and officer's names, its victims."""
-    return query.options(
-        defer(Case.party_names),
-        joinedload(Case.team).load_only(Team.name),
-        joinedload(Case.officer).load_only(User.full_name).lazyload(User.team),
-        selectinload(Case.victims),
+_LISTED_COLUMNS = (
+    Case.id,
+    Case.reference,
+    Case.classification,
+    Case.status,
+    Case.risk_level,
+    Case.risk_review_due,
+    Case.restricted,
+    Case.reported_at,
+    Team.name,
+    User.full_name,
+)
+
+
+def _listed(query: sa.Select[tuple[Case]]) -> sa.Select[Any]:
+    """``query`` narrowed to what a list row shows: the case's own columns, its team's and officer's names."""
+    return (
+        query.with_only_columns(*_LISTED_COLUMNS)
+        .join(Team, Team.id == Case.team_id)
+        .outerjoin(User, User.id == Case.officer_id)
     )
+
+
+def _victims_of(case_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """Each case's victims' names, in the order they were added (tables by name: ``cases`` never imports people)."""
+    if not case_ids:
+        return {}
+    parties, people = db.metadata.tables["case_parties"], db.metadata.tables["people"]
+    rows = db.session.execute(
+        sa.select(parties.c.case_id, people.c.first_name, people.c.last_name)
+        .join(people, people.c.id == parties.c.person_id)
+        .where(parties.c.case_id.in_(case_ids), parties.c.role == "victim")
+        .order_by(parties.c.id)
+    )
+    names: dict[int, list[str]] = {}
+    for case_id, first_name, last_name in rows:
+        names.setdefault(case_id, []).append(f"{first_name} {last_name}")
+    return {case_id: tuple(found) for case_id, found in names.items()}
 
 
 def list_cases(user: User, filters: CaseFilters, *, now: datetime | None = None) -> CasePage:
@@ -422,8 +478,10 @@ def list_cases(user: User, filters: CaseFilters, *, now: datetime | None = None)
     elif filters.scope == Scope.MINE:
         query = sa.select(Case).where(Case.id.in_(_mine_page_ids(user, filters, now, offset + PAGE_SIZE)))
     order = _ordering(filters.sort, Case.__table__.c)
-    paged = _with_list_columns(query).order_by(*order).limit(PAGE_SIZE).offset(offset)
-    return CasePage(cases=list(db.session.execute(paged).unique().scalars()), total=total, page=page)
+    rows = db.session.execute(_listed(query).order_by(*order).limit(PAGE_SIZE).offset(offset)).all()
+    victims = _victims_of([row[0] for row in rows])
+    cases = [ListedCase(*row, victims=victims.get(row[0], ())) for row in rows]
+    return CasePage(cases=cases, total=total, page=page)
 
 
 def _fenced(query: sa.Select[tuple[Case]]) -> sa.Subquery:

@@ -231,3 +231,22 @@ def test_overdue_is_judged_at_the_start_of_the_minute_and_moves_on_with_the_cloc
     ]:
         assert bool(queries.overdue_reasons_for([case.id], now)) is overdue
         assert (case in queries.overdue_cases(supervisor, now=now)) is overdue
+
+
+def test_a_row_shows_the_victims_in_the_order_added_the_team_and_the_officer(make_client):
+    client, supervisor = make_client(Role.SUPERVISOR)
+    officer = factories.UserFactory(role=Role.OFFICER, team=supervisor.team, full_name="Dana Okafor")
+    allocated = factories.CaseFactory(team=supervisor.team, officer=officer, supervisor=supervisor)
+    for first, last in (("Zoe", "Abbott"), ("Amy", "Zander")):
+        person = factories.PersonFactory(first_name=first, last_name=last)
+        factories.CasePartyFactory(case=allocated, person=person, role=PartyRole.VICTIM)
+    factories.CasePartyFactory(
+        case=allocated, person=factories.PersonFactory(first_name="Sid", last_name="Suspect"), role=PartyRole.SUSPECT
+    )
+    waiting = factories.CaseFactory(team=supervisor.team)
+    table = client.get("/cases?scope=team").get_data(as_text=True).split('id="result-count"')[1]
+    rows = {case.reference: table.split(case.reference, 1)[1].split("</tr>", 1)[0] for case in (allocated, waiting)}
+    assert "Zoe Abbott, Amy Zander" in rows[allocated.reference]
+    assert "Sid Suspect" not in rows[allocated.reference]
+    assert supervisor.team.name in rows[allocated.reference] and "Dana Okafor" in rows[allocated.reference]
+    assert "Not recorded" in rows[waiting.reference] and "Not allocated" in rows[waiting.reference]
