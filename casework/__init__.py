@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 import config
-from casework import errors_pages, hardening, logging_setup, templating, transactions
+from casework import errors_pages, hardening, logging_setup, request_memo, templating, transactions
 from casework import models as _models  # noqa: F401 - maps every model before the metadata is used
 from casework.cases import overdue as _overdue  # noqa: F401 - keeps cases.overdue_from current on every flush
 from casework.extensions import csrf, db, limiter, login_manager, migrate
@@ -58,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     celery_init_app(app)
     _register_blueprints(app)
     transactions.init_app(app)
+    request_memo.init_app(app)
     hardening.init_app(app)
     errors_pages.init_app(app)
     templating.init_app(app)

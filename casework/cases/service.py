@@ -608,27 +608,33 @@ def case_identity(case: Case) -> CaseIdentity:
     BSL, an interpreter (and language) and textphone are shown as tags so that nobody phones a deaf
     victim or calls without an interpreter. One query whatever the number of people on the case.
     """
-    party = Case.victims.property.mapper.class_  # CaseParty, named without importing the people feature
-    victims = list(
-        db.session.execute(
-            sa.select(party)
-            .where(party.case_id == case.id, party.role == "victim")
-            .options(sa.orm.joinedload(party.contact))
-            .order_by(party.id)
-            .execution_options(populate_existing=True)
-        ).scalars()
-    )
+    # CaseParty, Person and VictimContact, named without importing the people feature; plain columns, so
+    # the bar is read fresh and no sealed detail is loaded.
+    party = Case.victims.property.mapper.class_
+    person, contact = party.person.property.mapper.class_, party.contact.property.mapper.class_
+    victims = db.session.execute(
+        sa.select(
+            person.first_name,
+            person.last_name,
+            contact.uses_bsl,
+            contact.interpreter_needed,
+            contact.language,
+            contact.uses_textphone,
+        )
+        .select_from(party)
+        .join(person, person.id == party.person_id)
+        .outerjoin(contact, contact.party_id == party.id)
+        .where(party.case_id == case.id, party.role == "victim")
+        .order_by(party.id)
+    ).all()
     needs = []
-    for victim in victims:
-        contact = victim.contact
-        if contact is None:
-            continue
-        whose = f" ({victim.person.full_name})" if len(victims) > 1 else ""
-        if contact.uses_bsl:
+    for first_name, last_name, uses_bsl, interpreter_needed, language, uses_textphone in victims:
+        whose = f" ({first_name} {last_name})" if len(victims) > 1 else ""
+        if uses_bsl:
             needs.append(f"BSL interpreter{whose}")
-        if contact.interpreter_needed:
-            needs.append(f"Interpreter: {contact.language or 'language not recorded'}{whose}")
-        if contact.uses_textphone:
+        if interpreter_needed:
+            needs.append(f"Interpreter: {language or 'language not recorded'}{whose}")
+        if uses_textphone:
             needs.append(f"Textphone / Relay UK{whose}")
     if case.officer_id is None:
         officer_name = None
@@ -638,7 +644,7 @@ def case_identity(case: Case) -> CaseIdentity:
         officer_name = db.session.execute(sa.select(User.full_name).where(User.id == case.officer_id)).scalar()
     return CaseIdentity(
         officer_name=officer_name,
-        victim_name=victims[0].person.full_name if victims else None,
+        victim_name=f"{victims[0].first_name} {victims[0].last_name}" if victims else None,
         other_victims=max(len(victims) - 1, 0),
         communication_needs=needs,
     )

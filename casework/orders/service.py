@@ -41,6 +41,7 @@ from casework.orders.models import (
     london_today,
 )
 from casework.people.models import CaseParty, PartyRole
+from casework.request_memo import per_request
 from casework.risk import service as risk
 from casework.security import visible_cases_clause
 from casework.workdays import end_of_local_day, local_date, local_midnight
@@ -640,6 +641,7 @@ def orders_in_force(case: Case) -> list[OrderInForce]:
 # --- Registered into the case ---------------------------------------------------------------------
 
 
+@per_request
 def _orders_needing_attention(case: Case) -> list[tuple[ProtectiveOrder, date | None]]:
     """Orders awaiting the court (with the next hearing date) and SPOs whose notification is outstanding."""
     today = london_today()

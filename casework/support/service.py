@@ -977,20 +977,14 @@ def _referrals_open(case: Case) -> list[str]:
 
 @registry.task_provider
 def _referral_task(case: Case) -> list[registry.Task]:
-    statuses = dict(
-        db.session.execute(
-            sa.select(Referral.status, sa.func.count()).where(Referral.case_id == case.id).group_by(Referral.status)
-        ).all()
-    )
-    overdue = db.session.execute(
-        sa.select(
-            sa.exists().where(
-                Referral.case_id == case.id,
-                Referral.status == ReferralStatus.PROPOSED,
-                Referral.send_due_at < utcnow(),
-            )
-        )
-    ).scalar()
+    late = sa.and_(Referral.status == ReferralStatus.PROPOSED, Referral.send_due_at < utcnow())
+    counted = db.session.execute(
+        sa.select(Referral.status, sa.func.count(), sa.func.count().filter(late))
+        .where(Referral.case_id == case.id)
+        .group_by(Referral.status)
+    ).all()
+    statuses = {status: count for status, count, _ in counted}
+    overdue = any(late_count for _, _, late_count in counted)
     if overdue:
         state = registry.TaskState.OVERDUE
     elif any(statuses.get(status) for status in (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.CLOSED)):

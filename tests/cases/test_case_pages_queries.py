@@ -93,3 +93,14 @@ def test_the_query_that_loads_a_case_also_decides_who_may_see_it(make_client, db
             assert client.get(f"/cases/{target.id}/people").status_code == status
         access_checks = [s for s in seen.statements if s.lstrip().upper().startswith("SELECT EXISTS")]
         assert access_checks == [], access_checks
+
+
+def test_the_summary_reads_each_feature_once(make_client, db_session):
+    """The orders needing attention feed both the open items and the task list: read once (``request_memo``)."""
+    client, supervisor = make_client(Role.SUPERVISOR)
+    case = factories.CaseFactory(team=supervisor.team, supervisor=supervisor, status=CaseStatus.INVESTIGATING)
+    db_session.commit()
+    with count_queries() as summary:
+        assert client.get(f"/cases/{case.id}").status_code == 200
+    orders = [statement for statement in summary.statements if statement.startswith("SELECT protective_orders.id")]
+    assert len(orders) == 1, orders
