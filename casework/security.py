@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import sqlalchemy as sa
@@ -198,13 +198,21 @@ def visible_cases_clause(user: User) -> sa.ColumnElement[bool]:
     Otherwise officers and supervisors see their team's cases and those assigned to them;
     managers see every non-restricted case; advisers and admins see none here.
     """
-    on_access_list = _on_access_list(user)
-    if user.role == Role.MANAGER:
+    return _visible_cases_clause(user.id, user.role, user.team_id)
+
+
+@lru_cache(maxsize=1024)
+def _visible_cases_clause(user_id: int, role: Role, team_id: int | None) -> sa.ColumnElement[bool]:
+    """``visible_cases_clause``, built once per user, role and team.
+
+    SQL, not data (the access list is read when the statement runs), so it never goes stale; a list page
+    used it in up to seven statements, and building it was a tenth of the page's Python.
+    """
+    on_access_list = _on_access_list(user_id)
+    if role == Role.MANAGER:
         unrestricted_rule: sa.ColumnElement[bool] = sa.true()
-    elif user.role in {Role.OFFICER, Role.SUPERVISOR}:
-        unrestricted_rule = sa.or_(
-            Case.team_id == user.team_id, Case.officer_id == user.id, Case.supervisor_id == user.id
-        )
+    elif role in {Role.OFFICER, Role.SUPERVISOR}:
+        unrestricted_rule = sa.or_(Case.team_id == team_id, Case.officer_id == user_id, Case.supervisor_id == user_id)
     else:
         return sa.false()
     return sa.or_(sa.and_(~Case.restricted, unrestricted_rule), sa.and_(Case.restricted, on_access_list))
@@ -216,13 +224,13 @@ def restricted_cases_hidden_from(user: User) -> sa.Select[tuple[int]]:
     Written on the restricted cases alone (not as the negation of ``visible_cases_clause``), so that PostgreSQL
     reads them from the partial index on restricted cases without visiting the table.
     """
-    return sa.select(Case.id).where(Case.restricted, ~_on_access_list(user))
+    return sa.select(Case.id).where(Case.restricted, ~_on_access_list(user.id))
 
 
-def _on_access_list(user: User) -> sa.Exists:
-    """``user`` is on the current access list of the case."""
+def _on_access_list(user_id: int) -> sa.Exists:
+    """The user is on the current access list of the case."""
     return sa.exists().where(
-        CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id, CaseAccess.removed_at.is_(None)
+        CaseAccess.case_id == Case.id, CaseAccess.user_id == user_id, CaseAccess.removed_at.is_(None)
     )
 
 

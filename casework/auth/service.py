@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from casework.audit import service as audit
 from casework.audit.models import AuditAction
@@ -283,22 +283,26 @@ def change_password(user: User, current_password: str, new_password: str) -> Use
     return user
 
 
+# Every signed-in request runs this: built once, so SQLAlchemy neither rebuilds nor re-keys it per request.
+_OPEN_SESSION = (
+    select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .where(
+        UserSession.token == bindparam("token"),
+        UserSession.ended_at.is_(None),
+        UserSession.signed_in_at > bindparam("signed_in_after"),
+        UserSession.user_token == User.session_token,
+        User.active,
+    )
+)
+
+
 def load_user_for_session(token: str, *, now: datetime, max_age: timedelta) -> User | None:
     """Flask-Login's user loader: the active user of an open session younger than ``max_age``.
 
     ``max_age`` counts from sign-in, active or not, so it cannot slide forward.
     """
-    row = db.session.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(
-            UserSession.token == token,
-            UserSession.ended_at.is_(None),
-            UserSession.signed_in_at > now - max_age,
-            UserSession.user_token == User.session_token,
-            User.active,
-        )
-    ).one_or_none()
+    row = db.session.execute(_OPEN_SESSION, {"token": token, "signed_in_after": now - max_age}).one_or_none()
     if row is None:
         return None
     record, user = row
