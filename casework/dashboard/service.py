@@ -274,7 +274,7 @@ def _caseload(scope: DashboardScope, now: datetime) -> _Caseload:
             sa.literal(0),
         ).where(closed.c.id.in_(sa.select(case_id))),
     ).subquery()
-    groups = (
+    fine = (
         sa.select(
             rows.c.officer_id,
             rows.c.status,
@@ -287,54 +287,90 @@ def _caseload(scope: DashboardScope, now: datetime) -> _Caseload:
             sa.func.sum(rows.c.urgent).label("urgent"),
         )
         .group_by(rows.c.officer_id, rows.c.status, rows.c.band, rows.c.risk_level)
+        .cte("caseload_groups")
+    )
+    # The fine groups (officer x status x age band x risk, over a thousand for a force) summed again in SQL the two
+    # ways the page shows them, so Python reads a few hundred rows: per officer and risk level (closed cases apart,
+    # they count as overdue only), and per status and age band (open cases).
+    closed_group = fine.c.status == CaseStatus.CLOSED
+    by_officer = (
+        sa.select(
+            fine.c.officer_id,
+            closed_group.label("closed"),
+            fine.c.risk_level,
+            *(_total(fine.c[name]).label(name) for name in _CASELOAD_COUNTS),
+        )
+        .group_by(fine.c.officer_id, closed_group, fine.c.risk_level)
         .subquery()
     )
-    # The officers' names joined to the few hundred groups, not to every case (nor sorted with them).
-    query = sa.select(
-        groups.c.officer_id,
-        User.full_name,
-        groups.c.status,
-        groups.c.band,
-        groups.c.risk_level,
-        groups.c.cases,
-        groups.c.overdue,
-        groups.c.no_safety_plan,
-        groups.c.no_contact,
-        groups.c.urgent,
-    ).outerjoin(User, User.id == groups.c.officer_id)
+    counts = [by_officer.c[name] for name in _CASELOAD_COUNTS]
+    # The officers' names joined to the groups, not to every case (nor sorted with them). Each branch types its
+    # empty columns, as PostgreSQL will not match a bare NULL of one to a column of the other.
+    query = sa.union_all(
+        sa.select(
+            sa.literal(True).label("per_officer"),
+            by_officer.c.officer_id,
+            by_officer.c.closed,
+            by_officer.c.risk_level,
+            sa.cast(sa.null(), fine.c.status.type).label("status"),
+            sa.cast(sa.null(), fine.c.band.type).label("band"),
+            *counts,
+            User.full_name,
+        ).outerjoin(User, User.id == by_officer.c.officer_id),
+        sa.select(
+            sa.literal(False),
+            sa.cast(sa.null(), by_officer.c.officer_id.type),
+            sa.cast(sa.null(), sa.Boolean),
+            sa.cast(sa.null(), by_officer.c.risk_level.type),
+            fine.c.status,
+            fine.c.band,
+            _total(fine.c.cases),
+            *(sa.literal(0) for _ in counts[1:]),
+            sa.cast(sa.null(), User.full_name.type),
+        )
+        .where(~closed_group)
+        .group_by(fine.c.status, fine.c.band),
+    )
     headline = {"urgent": 0, "open": 0, "no_safety_plan": 0, "no_contact": 0}
     status_age: dict[CaseStatus, dict[str, int]] = {s: {} for s in CaseStatus if s != CaseStatus.CLOSED}
     loads: dict[int, dict[str, Any]] = {}
-    for officer_id, name, status, band_key, risk, count, late, no_plan, no_contact, urgent_count in db.session.execute(
-        query
-    ):
-        is_open = status != CaseStatus.CLOSED
-        if is_open:
-            headline["open"] += count
-            headline["urgent"] += urgent_count
-            headline["no_safety_plan"] += no_plan
-            headline["no_contact"] += no_contact
-            status_age[CaseStatus(status)][band_key] = status_age[CaseStatus(status)].get(band_key, 0) + count
-        if officer_id is None:
+    for row in db.session.execute(query):
+        if not row.per_officer:
+            status_age[CaseStatus(row.status)][row.band] = row.cases
             continue
-        load = loads.get(officer_id)
+        if not row.closed:
+            headline["open"] += row.cases
+            headline["urgent"] += row.urgent
+            headline["no_safety_plan"] += row.no_safety_plan
+            headline["no_contact"] += row.no_contact
+        if row.officer_id is None:
+            continue
+        load = loads.get(row.officer_id)
         if load is None:
             by_risk = dict.fromkeys((level.value for level in figures.RISK_COLUMNS), 0)
-            load = loads[officer_id] = {"name": name, "by_risk": by_risk, "n": [0] * 5}
-        if is_open:
-            if risk is None:
-                load["n"][0] += count
+            load = loads[row.officer_id] = {"name": row.full_name, "by_risk": by_risk, "n": [0] * 5}
+        if not row.closed:
+            if row.risk_level is None:
+                load["n"][0] += row.cases
             else:
-                load["by_risk"][RiskLevel(risk).value] += count
-            load["n"][1] += count
-        load["n"][2] += late
-        load["n"][3] += no_plan
-        load["n"][4] += no_contact
+                load["by_risk"][RiskLevel(row.risk_level).value] += row.cases
+            load["n"][1] += row.cases
+        load["n"][2] += row.overdue
+        load["n"][3] += row.no_safety_plan
+        load["n"][4] += row.no_contact
     officers = sorted(
         (OfficerLoad(officer_id, load["name"], load["by_risk"], *load["n"]) for officer_id, load in loads.items()),
         key=lambda row: (row.name, row.officer_id),
     )
     return _Caseload(officers, headline, status_age)
+
+
+_CASELOAD_COUNTS = ("cases", "overdue", "no_safety_plan", "no_contact", "urgent")
+
+
+def _total(counts: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+    """A sum of counts as an integer (PostgreSQL sums bigints as numeric)."""
+    return sa.cast(sa.func.sum(counts), sa.BigInteger)
 
 
 def _weekly(scope: DashboardScope, mondays: list[date]) -> dict[str, dict[Channel, int]]:
