@@ -191,14 +191,21 @@ def is_public_endpoint(endpoint: str | None) -> bool:
 # and single-case checks run it as an EXISTS query, so a list never shows what a page hides.
 
 
-def visible_cases_clause(user: User) -> sa.ColumnElement[bool]:
+def visible_cases_clause(user: User, *, among_own: bool = False) -> sa.ColumnElement[bool]:
     """SQL condition on ``Case`` for the cases ``user`` may see.
 
     Restricted cases are visible only to users on their access list, whatever the role.
     Otherwise officers and supervisors see their team's cases and those assigned to them;
     managers see every non-restricted case; advisers and admins see none here.
+
+    ``among_own``: the query is already narrowed to the user's own team's cases, or to cases they are
+    officer in case or supervisor of. For an officer or a supervisor the rule for unrestricted cases then
+    holds on every row, and only the restriction is left to test: the same answer, written so that
+    PostgreSQL reads the narrowing's own index instead of OR-ing three (60 ms for a team of 167,000
+    cases at a million).
     """
-    return _visible_cases_clause(user.id, user.role, user.team_id)
+    narrowed = among_own and user.role in {Role.OFFICER, Role.SUPERVISOR}
+    return _visible_cases_clause(user.id, Role.MANAGER if narrowed else user.role, user.team_id)
 
 
 @lru_cache(maxsize=1024)
@@ -206,7 +213,8 @@ def _visible_cases_clause(user_id: int, role: Role, team_id: int | None) -> sa.C
     """``visible_cases_clause``, built once per user, role and team.
 
     SQL, not data (the access list is read when the statement runs), so it never goes stale; a list page
-    used it in up to seven statements, and building it was a tenth of the page's Python.
+    used it in up to seven statements, and building it was a tenth of the page's Python. Asked for a
+    manager's rule (every unrestricted case) when an officer's or supervisor's query is narrowed to their own.
     """
     on_access_list = _on_access_list(user_id)
     if role == Role.MANAGER:

@@ -265,6 +265,14 @@ class CaseAccess(Timestamped, db.Model):
             postgresql_where=sa.text("removed_at IS NULL"),
             sqlite_where=sa.text("removed_at IS NULL"),
         ),
+        # A user's current access list read from the index alone: every list hashes it (visible_cases_clause).
+        sa.Index(
+            "ix_case_access_current_by_user",
+            "user_id",
+            "case_id",
+            postgresql_where=sa.text("removed_at IS NULL"),
+            sqlite_where=sa.text("removed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -349,18 +349,22 @@ def scope_clause(user: User, scope: str) -> sa.ColumnElement[bool]:
     that still await allocation (each branch has its own index, so the planner ORs three index scans).
     """
     if scope == Scope.MINE:
-        return sa.or_(*_mine(user))
+        return sa.or_(*(branch for branch, _ in _mine(user)))
     if scope == Scope.TEAM and user.team_id is not None:
         return Case.team_id == user.team_id
     return sa.true()
 
 
-def _mine(user: User) -> list[sa.ColumnElement[bool]]:
-    """The three ways a case is the user's: officer in case, supervisor, or recorder awaiting allocation."""
+def _mine(user: User) -> list[tuple[sa.ColumnElement[bool], bool]]:
+    """The three ways a case is the user's: officer in case, supervisor, or recorder awaiting allocation.
+
+    Each with whether it narrows to the user's own cases (``visible_cases_clause(among_own=...)``): a report
+    they recorded may be another team's.
+    """
     return [
-        Case.officer_id == user.id,
-        Case.supervisor_id == user.id,
-        sa.and_(Case.created_by_id == user.id, Case.status == CaseStatus.REPORTED),
+        (Case.officer_id == user.id, True),
+        (Case.supervisor_id == user.id, True),
+        (sa.and_(Case.created_by_id == user.id, Case.status == CaseStatus.REPORTED), False),
     ]
 
 
@@ -386,11 +390,23 @@ def describe_extra_filters(extra: Mapping[str, str]) -> dict[str, str]:
 
 
 def filtered_query(
-    user: User, filters: CaseFilters, now: datetime, *, scope: sa.ColumnElement[bool] | None = None
+    user: User,
+    filters: CaseFilters,
+    now: datetime,
+    *,
+    scope: tuple[sa.ColumnElement[bool], bool] | None = None,
 ) -> sa.Select[tuple[Case]]:
-    """The list's query before ordering and paging (``scope``, when given, instead of the filters' scope)."""
-    scoped = scope_clause(user, filters.scope) if scope is None else scope
-    query = sa.select(Case).where(visible_cases_clause(user), scoped)
+    """The list's query before ordering and paging.
+
+    ``scope``, when given, instead of the filters' scope: a clause, and whether it narrows to the user's own
+    cases (as the branches of ``_mine``).
+    """
+    if scope is None:
+        scoped = scope_clause(user, filters.scope)
+        among_own = filters.scope == Scope.TEAM and user.team_id is not None
+    else:
+        scoped, among_own = scope
+    query = sa.select(Case).where(visible_cases_clause(user, among_own=among_own), scoped)
     if filters.status:
         query = query.where(Case.status.in_(filters.status))
     if filters.risk:

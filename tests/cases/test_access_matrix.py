@@ -428,3 +428,15 @@ def test_searching_for_another_teams_reference_finds_nothing_for_an_officer(list
     page = listed_world["sign_in"](Role.OFFICER).get(f"/cases?search={other.reference}&scope=all")
     assert "0 cases" in page.get_data(as_text=True)
     assert f'href="/cases/{other.id}"' not in page.get_data(as_text=True)
+
+
+def test_my_cases_never_shows_a_report_i_recorded_for_another_team(make_client):
+    """Only the officer-in-case and supervisor branches of "my cases" may skip the team rule (``among_own``)."""
+    client, officer = make_client(Role.OFFICER)
+    three_days_ago = utcnow() - timedelta(days=3)  # awaiting allocation that long: overdue too
+    mine = factories.CaseFactory(team=officer.team, created_by=officer, reported_at=three_days_ago)
+    elsewhere = factories.CaseFactory(created_by=officer, reported_at=three_days_ago)
+    for query in ("", "?scope=mine", "?scope=mine&sort=reference", "?scope=mine&overdue=y"):
+        page = client.get(f"/cases{query}").get_data(as_text=True)
+        assert mine.reference in page, query
+        assert elsewhere.reference not in page, query
