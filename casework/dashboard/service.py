@@ -100,7 +100,9 @@ class DashboardScope:
     def _clause(self) -> sa.ColumnElement[bool]:
         # Built once: a dozen statements use it (SQL expressions are immutable, so they can share it).
         team = Case.team_id == self.team_id if self.team_id else sa.true()
-        return sa.and_(visible_cases_clause(self.user), scope_clause(self.user, self.list_scope), team)
+        own_team = self.list_scope == Scope.TEAM and self.user.team_id is not None
+        visible = visible_cases_clause(self.user, among_own=own_team)
+        return sa.and_(visible, scope_clause(self.user, self.list_scope), team)
 
     def rows_clause(self, case_id: Any) -> sa.ColumnElement[bool]:
         """A feature row (``case_id``) is counted: its case is one of those counted, without joining ``cases``.
