@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
@@ -215,6 +215,16 @@ class Case(Timestamped, Versioned, db.Model):
     def is_open(self) -> bool:
         """Whether the case is still being worked."""
         return self.status != CaseStatus.CLOSED
+
+
+def victim_models() -> tuple[Any, Any, Any]:
+    """``CaseParty``, ``Person`` and ``VictimContact``, reached through ``Case.victims``.
+
+    For hub queries that read victims' names and needs (the case list, the identity bar) without importing
+    the people feature.
+    """
+    party = Case.victims.property.mapper.class_
+    return party, party.person.property.mapper.class_, party.contact.property.mapper.class_
 
 
 class CaseStatusChange(Timestamped, db.Model):

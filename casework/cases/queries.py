@@ -29,6 +29,7 @@ from casework.cases.models import (
     Classification,
     NoteVisibility,
     RiskLevel,
+    victim_models,
 )
 from casework.cases.registry import TimelineEntry
 from casework.cases.service import format_reference
@@ -355,6 +356,16 @@ def scope_clause(user: User, scope: str) -> sa.ColumnElement[bool]:
     return sa.true()
 
 
+def visible_in_scope(user: User, scope: str) -> sa.ColumnElement[bool]:
+    """The cases ``user`` may see within one of their list scopes (``scope_clause``).
+
+    The "team" scope narrows to the user's own team, so the visibility rule is asked for ``among_own``; "my
+    cases" as a whole is not (a report the user recorded may be another team's).
+    """
+    own_team = scope == Scope.TEAM and user.team_id is not None
+    return sa.and_(visible_cases_clause(user, among_own=own_team), scope_clause(user, scope))
+
+
 def _mine(user: User) -> list[tuple[sa.ColumnElement[bool], bool]]:
     """The three ways a case is the user's: officer in case, supervisor, or recorder awaiting allocation.
 
@@ -402,11 +413,10 @@ def filtered_query(
     cases (as the branches of ``_mine``).
     """
     if scope is None:
-        scoped = scope_clause(user, filters.scope)
-        among_own = filters.scope == Scope.TEAM and user.team_id is not None
+        query = sa.select(Case).where(visible_in_scope(user, filters.scope))
     else:
-        scoped, among_own = scope
-    query = sa.select(Case).where(visible_cases_clause(user, among_own=among_own), scoped)
+        branch, among_own = scope
+        query = sa.select(Case).where(visible_cases_clause(user, among_own=among_own), branch)
     if filters.status:
         query = query.where(Case.status.in_(filters.status))
     if filters.risk:
@@ -462,15 +472,15 @@ def _listed(query: sa.Select[tuple[Case]]) -> sa.Select[Any]:
 
 
 def _victims_of(case_ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """Each case's victims' names, in the order they were added (tables by name: ``cases`` never imports people)."""
+    """Each case's victims' names, in the order they were added."""
     if not case_ids:
         return {}
-    parties, people = db.metadata.tables["case_parties"], db.metadata.tables["people"]
+    party, person, _ = victim_models()
     rows = db.session.execute(
-        sa.select(parties.c.case_id, people.c.first_name, people.c.last_name)
-        .join(people, people.c.id == parties.c.person_id)
-        .where(parties.c.case_id.in_(case_ids), parties.c.role == "victim")
-        .order_by(parties.c.id)
+        sa.select(party.case_id, person.first_name, person.last_name)
+        .join(person, person.id == party.person_id)
+        .where(party.case_id.in_(case_ids), party.role == "victim")
+        .order_by(party.id)
     )
     names: dict[int, list[str]] = {}
     for case_id, first_name, last_name in rows:
@@ -542,7 +552,7 @@ def overdue_cases(user: User, *, limit: int = 10, now: datetime | None = None) -
     def build() -> sa.Select[tuple[Case]]:
         return (
             sa.select(Case)
-            .where(visible_cases_clause(user), scope_clause(user, default_scope(user)), overdue_probed(at))
+            .where(visible_in_scope(user, default_scope(user)), overdue_probed(at))
             .order_by(Case.overdue_from, Case.id)
             .limit(limit)
         )

@@ -33,6 +33,7 @@ from casework.cases.models import (
     ReferenceCounter,
     ReporterType,
     RiskLevel,
+    victim_models,
 )
 from casework.db import utcnow
 from casework.errors import DomainError, NotFound
@@ -608,10 +609,8 @@ def case_identity(case: Case) -> CaseIdentity:
     BSL, an interpreter (and language) and textphone are shown as tags so that nobody phones a deaf
     victim or calls without an interpreter. One query whatever the number of people on the case.
     """
-    # CaseParty, Person and VictimContact, named without importing the people feature; plain columns, so
-    # the bar is read fresh and no sealed detail is loaded.
-    party = Case.victims.property.mapper.class_
-    person, contact = party.person.property.mapper.class_, party.contact.property.mapper.class_
+    # Plain columns, so the bar is read fresh and no sealed detail is loaded.
+    party, person, contact = victim_models()
     victims = db.session.execute(
         sa.select(
             person.first_name,

@@ -19,7 +19,7 @@ from casework.cases.queries import (
     overdue_instant,
     overdue_probed,
     overdue_reasons_for,
-    scope_clause,
+    visible_in_scope,
 )
 from casework.contact.models import ContactPlan, DecisionNotice
 from casework.dashboard import figures
@@ -49,7 +49,7 @@ def caseload(user: User, scope: str) -> Caseload:
         sa.func.count().filter(Case.status == CaseStatus.REPORTED),
         sa.func.count().filter(open_case, Case.risk_level == RiskLevel.HIGH),
         sa.func.count().filter(overdue_clause(now)),
-    ).where(visible_cases_clause(user), scope_clause(user, scope))
+    ).where(visible_in_scope(user, scope))
     counts = db.session.execute(query).one()
     return Caseload(*counts)
 
@@ -100,9 +100,7 @@ class DashboardScope:
     def _clause(self) -> sa.ColumnElement[bool]:
         # Built once: a dozen statements use it (SQL expressions are immutable, so they can share it).
         team = Case.team_id == self.team_id if self.team_id else sa.true()
-        own_team = self.list_scope == Scope.TEAM and self.user.team_id is not None
-        visible = visible_cases_clause(self.user, among_own=own_team)
-        return sa.and_(visible, scope_clause(self.user, self.list_scope), team)
+        return sa.and_(visible_in_scope(self.user, self.list_scope), team)
 
     def rows_clause(self, case_id: Any) -> sa.ColumnElement[bool]:
         """A feature row (``case_id``) is counted: its case is one of those counted, without joining ``cases``.
@@ -642,7 +640,7 @@ def my_figures(user: User, *, now: datetime | None = None) -> MyFigures:
         "breaches": (figures.figure_clause("order_breached", recent.value, now), {"order_breached": recent.value}),
     }
     query = sa.select(*(sa.func.count().filter(condition) for condition, _ in conditions.values())).where(
-        visible_cases_clause(user), scope_clause(user, Scope.MINE)
+        visible_in_scope(user, Scope.MINE)
     )
     counts = dict(zip(conditions, db.session.execute(query).one(), strict=True))
     links = {key: {"scope": Scope.MINE, **params} for key, (_, params) in conditions.items()}
