@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import RadioField, SelectField
 from wtforms.validators import InputRequired, Optional
 
@@ -19,9 +19,10 @@ LONGEST_PERIOD_DAYS = 366 * 3
 class DashboardFilterForm(CaseworkForm):
     """Which team (managers) and which period the dashboard counts."""
 
-    team_id = SelectField("Team", widget=GovSelect(), coerce=int, validators=[Optional()])
-    period_from = GovDateField("From", widget=GovDateInput())
-    period_to = GovDateField("To", widget=GovDateInput())
+    # Rendered with the plain filter macros (templates/_filter_fields.html), as the case list's filters.
+    team_id = SelectField("Team", coerce=int, validators=[Optional()])
+    period_from = GovDateField("From")
+    period_to = GovDateField("To")
 
     def prepare(self, teams: list[Team]) -> None:
         """Offer these teams (none: the field is not shown) and check what was asked for."""
