@@ -492,22 +492,55 @@ def list_cases(user: User, filters: CaseFilters, *, now: datetime | None = None)
     """One page of the cases ``user`` may see, filtered and sorted: three queries whatever the page size."""
     now = now or utcnow()
     query = filtered_query(user, filters, now)
-    total = _count_mine(user, filters, now) if filters.scope == Scope.MINE and not filters.overdue else _count(query)
-    page = min(max(filters.page, 1), max(1, math.ceil(total / PAGE_SIZE)))
-    offset = (page - 1) * PAGE_SIZE
     if filters.overdue:
         # The page's ids from the overdue matches alone, then those 25 cases by primary key: joined back
         # whole, PostgreSQL hashed the matches against a scan of every case.
-        matches = _fenced(query)
-        page_ids = sa.select(matches.c.id).order_by(*_ordering(filters.sort, matches.c)).limit(PAGE_SIZE)
-        query, offset = sa.select(Case).where(Case.id.in_(page_ids.offset(offset))), 0
-    elif filters.scope == Scope.MINE:
-        query = sa.select(Case).where(Case.id.in_(_mine_page_ids(user, filters, now, offset + PAGE_SIZE)))
+        page_ids, total, page = _overdue_page(query, filters)
+        if not page_ids:
+            return CasePage(cases=[], total=total, page=page)
+        query, offset = sa.select(Case).where(Case.id.in_(page_ids)), 0
+    else:
+        total = _count_mine(user, filters, now) if filters.scope == Scope.MINE else _count(query)
+        page = _clamped(filters.page, total)
+        offset = (page - 1) * PAGE_SIZE
+        if filters.scope == Scope.MINE:
+            query = sa.select(Case).where(Case.id.in_(_mine_page_ids(user, filters, now, offset + PAGE_SIZE)))
     order = _ordering(filters.sort, Case.__table__.c)
     rows = db.session.execute(_listed(query).order_by(*order).limit(PAGE_SIZE).offset(offset)).all()
     victims = _victims_of([row[0] for row in rows])
     cases = [ListedCase(*row, victims=victims.get(row[0], ())) for row in rows]
     return CasePage(cases=cases, total=total, page=page)
+
+
+def _clamped(page: int, total: int) -> int:
+    """``page`` within the pages ``total`` cases fill (counted no further than ``COUNT_LIMIT + 1``)."""
+    return min(max(page, 1), max(1, math.ceil(min(total, COUNT_LIMIT + 1) / PAGE_SIZE)))
+
+
+def _overdue_page(query: sa.Select[tuple[Case]], filters: CaseFilters) -> tuple[list[int], int, int]:
+    """The ids on the page of overdue matches, how many match, and the page number: usually one statement.
+
+    The matches are worked out once and both counted (a window over them) and sorted for the page;
+    counting them in a statement of its own evaluated every overdue reason twice. A page past the end
+    is asked for again as the last page.
+    """
+    matches = _fenced(query)
+    ordered = (
+        sa.select(matches.c.id, sa.func.count().over())
+        .order_by(*_ordering(filters.sort, matches.c))
+        .limit(PAGE_SIZE)
+    )
+
+    def rows_of(page: int) -> list[sa.Row[Any]]:
+        return list(db.session.execute(ordered.offset((page - 1) * PAGE_SIZE)))
+
+    asked = max(filters.page, 1)
+    rows = rows_of(asked) or (rows_of(1) if asked > 1 else [])
+    total = min(rows[0][1], COUNT_LIMIT + 1) if rows else 0
+    page = _clamped(asked, total)
+    if page != asked:
+        rows = rows_of(page)
+    return [row[0] for row in rows], total, page
 
 
 def _fenced(query: sa.Select[tuple[Case]]) -> sa.Subquery:

@@ -99,6 +99,25 @@ def test_pages_of_twenty_five(make_client):
     assert "Page 2 of 2" in client.get("/cases?scope=team&page=99").get_data(as_text=True)
 
 
+def test_overdue_only_is_counted_and_paged_like_any_list(make_client):
+    client, supervisor = make_client(Role.SUPERVISOR)
+    assert "Page 1 of" not in client.get("/cases?scope=team&overdue=y&page=3").get_data(as_text=True)
+    late = [
+        factories.CaseFactory(team=supervisor.team, reported_at=utcnow() - timedelta(hours=30 + n)) for n in range(30)
+    ]
+    factories.CaseFactory(team=supervisor.team)
+    first = client.get("/cases?scope=team&overdue=y&sort=reported_asc").get_data(as_text=True)
+    assert "Page 1 of 2" in first
+    assert 'id="result-count">30 cases</p>' in first
+    assert references(first, late[-1], late[0]) == [True, False]
+    second = client.get("/cases?scope=team&overdue=y&sort=reported_asc&page=2").get_data(as_text=True)
+    assert second.count("govuk-table__row") == 1 + 5
+    assert references(second, late[-1], late[0]) == [False, True]
+    beyond = client.get("/cases?scope=team&overdue=y&sort=reported_asc&page=99").get_data(as_text=True)
+    assert "Page 2 of 2" in beyond
+    assert late[0].reference in beyond
+
+
 @pytest.mark.parametrize("path", ["/cases?scope=team", "/cases?scope=team&search=Example"])
 def test_case_list_runs_a_constant_number_of_queries(make_client, path):
     client, supervisor = make_client(Role.SUPERVISOR)
