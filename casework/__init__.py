@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 import config
-from casework import errors_pages, hardening, logging_setup, request_memo, templating, transactions
+from casework import errors_pages, hardening, logging_setup, pg_driver, request_memo, templating, transactions
 from casework import models as _models  # noqa: F401 - maps every model before the metadata is used
 from casework.cases import overdue as _overdue  # noqa: F401 - keeps cases.overdue_from current on every flush
 from casework.extensions import csrf, db, limiter, login_manager, migrate
@@ -27,6 +27,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pg_driver.cache_long_statements()
 
     hops = app.config["PROXY_FIX_HOPS"]
     if hops:
