@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, IntegerField, SearchField, SelectField, SelectMultipleField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
@@ -69,6 +69,15 @@ def _day(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+# The choices of the officer and team filters, for someone who sees every team or only their own.
+_OFFICERS = (
+    select(User.id, User.full_name).where(User.role.in_([Role.OFFICER, Role.SUPERVISOR])).order_by(User.full_name)
+)
+_TEAM_OFFICERS = _OFFICERS.where(User.team_id == bindparam("team_id"))
+_TEAMS = select(Team.id, Team.name).order_by(Team.name)
+_OWN_TEAM = _TEAMS.where(Team.id == bindparam("team_id"))
+
+
 class CaseFilterForm(CaseworkForm):
     """Filters, sort, search and page for the case list.
 
@@ -109,18 +118,12 @@ class CaseFilterForm(CaseworkForm):
         if can(user, Permission.VIEW_ALL_TEAMS):
             scopes = [(Scope.ALL, "All cases")] + ([(Scope.TEAM, "Team cases")] if user.team_id else [])
         self.scope.choices = scopes
-        team_ids = None if can(user, Permission.VIEW_ALL_TEAMS) else [user.team_id]
-        officers = (
-            select(User.id, User.full_name)
-            .where(User.role.in_([Role.OFFICER, Role.SUPERVISOR]))
-            .order_by(User.full_name)
-        )
-        teams = select(Team.id, Team.name).order_by(Team.name)
-        if team_ids is not None:
-            officers = officers.where(User.team_id.in_(team_ids))
-            teams = teams.where(Team.id.in_(team_ids))
-        self.officer_id.choices = [(ANY, "Any officer"), *db.session.execute(officers).tuples()]
-        self.team_id.choices = [(ANY, "Any team"), *db.session.execute(teams).tuples()]
+        if can(user, Permission.VIEW_ALL_TEAMS):
+            officers, teams, own_team = _OFFICERS, _TEAMS, {}
+        else:
+            officers, teams, own_team = _TEAM_OFFICERS, _OWN_TEAM, {"team_id": user.team_id}
+        self.officer_id.choices = [(ANY, "Any officer"), *db.session.execute(officers, own_team).tuples()]
+        self.team_id.choices = [(ANY, "Any team"), *db.session.execute(teams, own_team).tuples()]
         self.validate()
         if self.scope.data not in {value for value, _ in scopes}:
             self.scope.data = default_scope(user) if default_scope(user) in {v for v, _ in scopes} else scopes[0][0]

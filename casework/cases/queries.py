@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -36,6 +36,7 @@ from casework.cases.service import format_reference
 from casework.db import utcnow
 from casework.extensions import db
 from casework.security import visible_cases_clause
+from casework.statements import built_once
 from casework.workdays import LONDON, local_midnight
 
 PAGE_SIZE = 25
@@ -45,7 +46,6 @@ COUNT_LIMIT = 1000
 MIN_NAME_SEARCH = 3
 ALLOCATION_DUE = timedelta(hours=24)
 _REFERENCE = re.compile(r"^SH-(\d{4})-(\d{1,6})$", re.IGNORECASE)
-T = TypeVar("T")
 
 
 class Scope:
@@ -206,34 +206,18 @@ def overdue_instant(now: datetime) -> datetime:
     """The instant overdue work is judged at: the start of ``now``'s minute.
 
     Every request in one minute then shares the same overdue statements (built and keyed once,
-    see ``_cached``) instead of rebuilding a dozen subqueries per page; a deadline shows as
+    see ``statements.built_once``) instead of rebuilding a dozen subqueries per page; a deadline shows as
     overdue at most a minute after it passes, well inside the reminder sweep's own cadence.
     """
     return now.replace(second=0, microsecond=0)
 
 
-_STATEMENTS: dict[tuple[Any, ...], Any] = {}
-_STATEMENTS_KEPT = 512
-
-
-def _cached(key: tuple[Any, ...], build: Callable[[], T]) -> T:
-    """A statement built once per key and then reused (SQLAlchemy memoises a statement's cache key).
-
-    Keys hold the overdue instant, so entries go stale within a minute; the store is simply
-    emptied when it grows past ``_STATEMENTS_KEPT``.
-    """
-    statement: T | None = _STATEMENTS.get(key)
-    if statement is None:
-        if len(_STATEMENTS) >= _STATEMENTS_KEPT:
-            _STATEMENTS.clear()
-        statement = _STATEMENTS[key] = build()
-    return statement
 
 
 def _reason_queries(at: datetime) -> tuple[tuple[registry.OverdueReason, ...], tuple[sa.Select[Any], ...]]:
     """The registered reasons and each one's overdue case ids at ``at`` (an ``overdue_instant``)."""
     reasons = tuple(registry.overdue_reasons())
-    return reasons, _cached(
+    return reasons, built_once(
         ("reasons", at, reasons), lambda: tuple(reason.case_ids(at).correlate(None) for reason in reasons)
     )
 
@@ -290,7 +274,7 @@ def _reasons_statement(at: datetime) -> tuple[tuple[registry.OverdueReason, ...]
             Case.id.in_(sa.bindparam("case_ids", expanding=True)), Case.overdue_from <= at
         )
 
-    return reasons, _cached(("reasons_for", at, reasons), build)
+    return reasons, built_once(("reasons_for", at, reasons), build)
 
 
 def _correlated(case_ids: sa.Select[Any]) -> sa.Exists:
@@ -482,13 +466,17 @@ def _victims_of(case_ids: list[int]) -> dict[int, tuple[str, ...]]:
     """Each case's victims' names, in the order they were added."""
     if not case_ids:
         return {}
-    party, person, _ = victim_models()
-    rows = db.session.execute(
-        sa.select(party.case_id, person.first_name, person.last_name)
-        .join(person, person.id == party.person_id)
-        .where(party.case_id.in_(case_ids), party.role == "victim")
-        .order_by(party.id)
-    )
+
+    def build() -> sa.Select[Any]:
+        party, person, _ = victim_models()
+        return (
+            sa.select(party.case_id, person.first_name, person.last_name)
+            .join(person, person.id == party.person_id)
+            .where(party.case_id.in_(sa.bindparam("case_ids", expanding=True)), party.role == "victim")
+            .order_by(party.id)
+        )
+
+    rows = db.session.execute(built_once(("listed victims",), build), {"case_ids": case_ids})
     names: dict[int, list[str]] = {}
     for case_id, first_name, last_name in rows:
         names.setdefault(case_id, []).append(f"{first_name} {last_name}")
@@ -597,7 +585,7 @@ def overdue_cases(user: User, *, limit: int = 10, now: datetime | None = None) -
             .limit(limit)
         )
 
-    query = _cached(("panel", at, tuple(registry.overdue_reasons()), user.id, user.role, user.team_id, limit), build)
+    query = built_once(("panel", at, tuple(registry.overdue_reasons()), user.id, user.role, user.team_id, limit), build)
     return list(db.session.execute(query).scalars())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,6 +40,7 @@ from casework.db import utcnow
 from casework.errors import DomainError, NotFound
 from casework.extensions import db
 from casework.security import Permission, can, remember_case_visibility, visible_cases_clause
+from casework.statements import built_once
 from casework.workdays import LONDON
 
 # National Crime Recording Standard: a crime is recorded within 24 hours of the report.
@@ -93,13 +95,18 @@ def get_case(case_id: int, *, viewer: User | None = None) -> Case:
     With ``viewer``, whether they may see the case is worked out in the same query and remembered
     for the request, so the access check that follows asks the database nothing more.
     """
-    visible = visible_cases_clause(viewer) if viewer is not None else sa.null()
-    row = db.session.execute(
-        sa.select(Case, visible.label("visible"))
-        .where(Case.id == case_id)
-        .options(sa.orm.joinedload(Case.team), sa.orm.joinedload(Case.officer), sa.orm.joinedload(Case.supervisor))
-        .execution_options(populate_existing=True)
-    ).first()
+
+    def build() -> sa.Select[Any]:
+        visible = visible_cases_clause(viewer) if viewer is not None else sa.null()
+        return (
+            sa.select(Case, visible.label("visible"))
+            .where(Case.id == sa.bindparam("case_id"))
+            .options(sa.orm.joinedload(Case.team), sa.orm.joinedload(Case.officer), sa.orm.joinedload(Case.supervisor))
+            .execution_options(populate_existing=True)
+        )
+
+    viewer_key = None if viewer is None else (viewer.id, viewer.role, viewer.team_id)
+    row = db.session.execute(built_once(("case", viewer_key), build), {"case_id": case_id}).first()
     if row is None:
         raise NotFound("No such case")
     case, seen = row
@@ -609,23 +616,26 @@ def case_identity(case: Case) -> CaseIdentity:
     BSL, an interpreter (and language) and textphone are shown as tags so that nobody phones a deaf
     victim or calls without an interpreter. One query whatever the number of people on the case.
     """
-    # Plain columns, so the bar is read fresh and no sealed detail is loaded.
-    party, person, contact = victim_models()
-    victims = db.session.execute(
-        sa.select(
-            person.first_name,
-            person.last_name,
-            contact.uses_bsl,
-            contact.interpreter_needed,
-            contact.language,
-            contact.uses_textphone,
+    def build() -> sa.Select[Any]:
+        # Plain columns, so the bar is read fresh and no sealed detail is loaded.
+        party, person, contact = victim_models()
+        return (
+            sa.select(
+                person.first_name,
+                person.last_name,
+                contact.uses_bsl,
+                contact.interpreter_needed,
+                contact.language,
+                contact.uses_textphone,
+            )
+            .select_from(party)
+            .join(person, person.id == party.person_id)
+            .outerjoin(contact, contact.party_id == party.id)
+            .where(party.case_id == sa.bindparam("case_id"), party.role == "victim")
+            .order_by(party.id)
         )
-        .select_from(party)
-        .join(person, person.id == party.person_id)
-        .outerjoin(contact, contact.party_id == party.id)
-        .where(party.case_id == case.id, party.role == "victim")
-        .order_by(party.id)
-    ).all()
+
+    victims = db.session.execute(built_once(("case identity",), build), {"case_id": case.id}).all()
     needs = []
     for first_name, last_name, uses_bsl, interpreter_needed, language, uses_textphone in victims:
         whose = f" ({first_name} {last_name})" if len(victims) > 1 else ""
