@@ -14,12 +14,15 @@ behind the ORM's back (the benchmark's seed, a restore, ``flask casework refresh
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from itertools import chain
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from casework.cases import registry
 from casework.cases.models import Case
@@ -46,15 +49,15 @@ def watched_models() -> tuple[type, ...]:
     return (Case, *chain.from_iterable(reason.watches for reason in registry.overdue_reasons()))
 
 
-def refresh(connection: sa.Connection, case_ids: Iterable[int]) -> None:
+def refresh(connection: sa.Connection, case_ids: Iterable[int]) -> dict[int, datetime | None]:
     """Recompute ``overdue_from`` of these cases: one read, then one write of those that changed.
 
     A Core UPDATE that leaves ``updated_at`` and the version alone: an obligation falling due is not
-    an edit of the case.
+    an edit of the case. Returns the new ``overdue_from`` of the cases that changed.
     """
     ids = sorted(set(case_ids))
     if not ids:
-        return
+        return {}
     rows = connection.execute(sa.select(Case.id, Case.overdue_from, *since_expressions()).where(Case.id.in_(ids)))
     changes = []
     for case_id, stored, *instants in rows:
@@ -71,6 +74,7 @@ def refresh(connection: sa.Connection, case_ids: Iterable[int]) -> None:
             ),
             changes,
         )
+    return {change["changed_id"]: change["earliest"] for change in changes}
 
 
 def refresh_all(connection: sa.Connection) -> int:
@@ -103,5 +107,11 @@ def _refresh_flushed_cases(session: Session, flush_context: object) -> None:
         if isinstance(instance, watched)
     }
     touched.discard(None)
-    if touched:
-        refresh(session.connection(), touched)  # type: ignore[arg-type]
+    if not touched:
+        return
+    # The cases already loaded in this session learn their new value too: whether a case can be overdue
+    # is read from it (``queries.overdue_reasons_for``).
+    for case_id, earliest in refresh(session.connection(), touched).items():  # type: ignore[arg-type]
+        case = session.identity_map.get(identity_key(Case, case_id))
+        if case is not None:
+            set_committed_value(case, "overdue_from", earliest)

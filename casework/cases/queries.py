@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -124,6 +124,7 @@ class ListedCase:
     risk_review_due: bool
     restricted: bool
     reported_at: datetime
+    overdue_from: datetime | None
     team_name: str
     officer_name: str | None
     victims: tuple[str, ...]
@@ -259,20 +260,13 @@ def _probe(case_ids: sa.Select[Any]) -> sa.ColumnElement[bool]:
 
 
 def _reasons_statement(at: datetime) -> tuple[tuple[registry.OverdueReason, ...], sa.Select[Any]]:
-    """One row per given case that may be overdue (``case_ids``, expanding): a flag per reason, then each
-    dated reason's due time.
-
-    A case whose ``overdue_from`` has not passed cannot be overdue, so only the others are probed: on
-    a page of 25, usually a few.
-    """
+    """One row per given case (``case_ids``, expanding): a flag per reason, then each dated reason's due time."""
     reasons, queries = _reason_queries(at)
 
     def build() -> sa.Select[Any]:
         flags = [_correlated(query).label(f"r{n}") for n, query in enumerate(queries)]
         dues = [reason.due_at(at).label(f"d{n}") for n, reason in enumerate(reasons) if reason.due_at is not None]
-        return sa.select(Case.id, *flags, *dues).where(
-            Case.id.in_(sa.bindparam("case_ids", expanding=True)), Case.overdue_from <= at
-        )
+        return sa.select(Case.id, *flags, *dues).where(Case.id.in_(sa.bindparam("case_ids", expanding=True)))
 
     return reasons, built_once(("reasons_for", at, reasons), build)
 
@@ -288,13 +282,28 @@ def _correlated(case_ids: sa.Select[Any]) -> sa.Exists:
     return sa.exists().where(next(iter(reason.c)) == Case.id)
 
 
-def overdue_reasons_for(case_ids: Iterable[int], now: datetime) -> dict[int, list[str]]:
+class MayBeOverdue(Protocol):
+    """A case as a list or a page holds it: its id and ``overdue_from``."""
+
+    @property
+    def id(self) -> int:
+        """The case's id."""
+
+    @property
+    def overdue_from(self) -> datetime | None:
+        """The earliest instant an overdue reason could apply to the case (``cases.overdue``)."""
+
+
+def overdue_reasons_for(cases: Iterable[MayBeOverdue], now: datetime) -> dict[int, list[str]]:
     """Why each of these cases is overdue (the same SQL as ``overdue_clause``), in one query.
 
-    Cases that are not overdue are left out.
+    Cases that are not overdue are left out. A case whose ``overdue_from`` has not passed cannot be
+    overdue, so only the others are asked about: on a page of 25, usually a few, often none (and then
+    no query at all).
     """
-    ids = sorted(set(case_ids))
-    reasons, statement = _reasons_statement(overdue_instant(now))
+    at = overdue_instant(now)
+    ids = sorted({case.id for case in cases if case.overdue_from is not None and case.overdue_from <= at})
+    reasons, statement = _reasons_statement(at)
     if not ids or not reasons:
         return {}
     dated = [reason for reason in reasons if reason.due_at is not None]
@@ -448,6 +457,7 @@ _LISTED_COLUMNS = (
     Case.risk_review_due,
     Case.restricted,
     Case.reported_at,
+    Case.overdue_from,
     Team.name,
     User.full_name,
 )

@@ -89,7 +89,7 @@ def index() -> str:
         ),
         page=page,
         overdue=overdue,
-        overdue_reasons=queries.overdue_reasons_for([case.id for case in [*page.cases, *overdue]], now),
+        overdue_reasons=queries.overdue_reasons_for([*page.cases, *overdue], now),
         selected_filters=form.selected(url_for("cases.index"), request.args),
         sort_headers=form.sort_headers(url_for("cases.index"), request.args),
     )
@@ -149,7 +149,7 @@ def summary(case_id: int) -> str:
         active_tab="summary",
         open_items=service.open_items(case),
         task_list=tasks.task_list(user, case) if case.is_open else None,
-        overdue_reasons=queries.overdue_reasons_for([case.id], utcnow()).get(case.id, []),
+        overdue_reasons=queries.overdue_reasons_for([case], utcnow()).get(case.id, []),
     )
 
 

@@ -588,7 +588,7 @@ def dashboard(scope: DashboardScope, *, now: datetime | None = None) -> Dashboar
     return Dashboard(
         scope=scope,
         urgent=urgent,
-        urgent_reasons=overdue_reasons_for([case.id for case in urgent], now),
+        urgent_reasons=overdue_reasons_for(urgent, now),
         headline={**caseload.headline, **_overdue_elsewhere(scope, now)},
         officers=caseload.officers,
         status_age=caseload.status_age,

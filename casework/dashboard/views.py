@@ -52,7 +52,7 @@ def home() -> str:
     user = current_user._get_current_object()
     data = _home_data(user)
     data["worklist"] = registry.worklist(user)
-    data["overdue_reasons"] = queries.overdue_reasons_for([case.id for case in data.get("overdue", [])], utcnow())
+    data["overdue_reasons"] = queries.overdue_reasons_for(data.get("overdue", []), utcnow())
     shown = (
         {case.id for case in data.get("overdue", [])}
         | {d.case_id for d in data.get("disclosures", [])}

@@ -248,7 +248,7 @@ def test_overdue_is_judged_at_the_start_of_the_minute_and_moves_on_with_the_cloc
         (minute + timedelta(seconds=50), False),  # due 20 s ago: shown from the next minute
         (minute + timedelta(seconds=61), True),
     ]:
-        assert bool(queries.overdue_reasons_for([case.id], now)) is overdue
+        assert bool(queries.overdue_reasons_for([case], now)) is overdue
         assert (case in queries.overdue_cases(supervisor, now=now)) is overdue
 
 

@@ -62,7 +62,7 @@ def test_a_supervisor_sees_their_teams_obligations_a_working_day_overdue(overdue
 def test_overdue_contacts_join_the_one_overdue_definition_with_the_reason(overdue_case):
     client, officer, case, _ = overdue_case
     now = utcnow()
-    [reason] = queries.overdue_reasons_for([case.id], now)[case.id]
+    [reason] = queries.overdue_reasons_for([case], now)[case.id]
     assert re.fullmatch(r"Victim update overdue – \d+ days? overdue", reason)  # why, and for how long
     assert dashboard.caseload(officer, queries.Scope.MINE).overdue == 1
     listed = client.get("/cases?overdue=y").get_data(as_text=True)
@@ -74,7 +74,7 @@ def test_overdue_contacts_join_the_one_overdue_definition_with_the_reason(overdu
 def test_do_not_contact_pauses_the_overdue_update_but_not_a_missed_legal_deadline(overdue_case):
     _, officer, case, victim = overdue_case
     service.set_do_not_contact(officer, case, victim, reason="Unsafe", review_on=date(2099, 1, 1))
-    assert queries.overdue_reasons_for([case.id], utcnow()) == {}
+    assert queries.overdue_reasons_for([case], utcnow()) == {}
     service.record_key_decision(officer, case, DecisionKind.ARREST, decided_at=utcnow() - timedelta(days=12))
-    [reason] = queries.overdue_reasons_for([case.id], utcnow())[case.id]
+    [reason] = queries.overdue_reasons_for([case], utcnow())[case.id]
     assert re.fullmatch(r"Victim not told of a key decision in time – \d+ days? overdue", reason)

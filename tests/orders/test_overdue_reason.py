@@ -23,12 +23,12 @@ def test_a_missed_spo_notification_makes_the_case_overdue_with_its_reason(make_c
     )
     refresh_deadlines(order)
     db.session.flush()
-    reasons = queries.overdue_reasons_for([case.id], utcnow())
+    reasons = queries.overdue_reasons_for([case], utcnow())
     assert "SPO notification of name and address missed" in reasons[case.id]
     order.notification_made_on = days(-9)
     refresh_deadlines(order)
     db.session.flush()
-    assert "SPO notification of name and address missed" not in queries.overdue_reasons_for([case.id], utcnow()).get(
+    assert "SPO notification of name and address missed" not in queries.overdue_reasons_for([case], utcnow()).get(
         case.id, []
     )
 
@@ -40,5 +40,5 @@ def test_a_referral_not_sent_in_time_makes_the_case_overdue(db_session):
     db.session.flush()
     assert (
         "Referral not sent within 2 working days"
-        in queries.overdue_reasons_for([world.case.id], utcnow())[world.case.id]
+        in queries.overdue_reasons_for([world.case], utcnow())[world.case.id]
     )
