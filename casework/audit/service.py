@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from casework.audit.models import AuditAction, AuditEvent, AuditSeal
 from casework.auth.models import User
+from casework.db import utcnow
 from casework.extensions import db
 
 SYSTEM_ACTOR = "system"
@@ -90,6 +92,32 @@ def record(
     )
     db.session.add(audit_event)
     return audit_event
+
+
+_INSERT_EVENT = sa.insert(AuditEvent.__table__)
+
+
+def record_consultation(object_type: str, object_id: object | None, *, actor: User, detail: dict[str, Any]) -> None:
+    """Log that ``actor`` consulted something (a ``VIEW``), in the current transaction, at once.
+
+    The same row and the same promise as ``record``, as a plain INSERT: a view is logged on every
+    page, and adding an object for the session to flush cost about a twentieth of a list page.
+    """
+    db.session.execute(
+        _INSERT_EVENT,
+        {
+            "created_at": utcnow(),
+            "user_id": actor.id,
+            "actor": actor.email,
+            "action": AuditAction.VIEW,
+            "object_type": object_type,
+            "object_id": None if object_id is None else str(object_id),
+            "justification": None,
+            "recipient": None,
+            "ip_address": request.remote_addr if has_request_context() else None,
+            "detail": detail,
+        },
+    )
 
 
 def record_security_event(

@@ -117,13 +117,13 @@ def get_case(case_id: int, *, viewer: User | None = None) -> Case:
 
 def record_case_view(actor: User, case: Case, page: str, **detail: object) -> None:
     """Consultation is logged (DPA 2018 s.62): every case page view, with what was shown."""
-    audit.record(AuditAction.VIEW, "case", case.id, actor=actor, detail={"page": page, **detail})
+    audit.record_consultation("case", case.id, actor=actor, detail={"page": page, **detail})
 
 
 def record_list_view(actor: User, page: str, case_ids: set[int], **detail: object) -> None:
     """Consultation of a list of cases is logged too, with the cases it showed (DPA 2018 s.62)."""
-    audit.record(
-        AuditAction.VIEW, "case_list", None, actor=actor, detail={"page": page, **detail, "cases": sorted(case_ids)}
+    audit.record_consultation(
+        "case_list", None, actor=actor, detail={"page": page, **detail, "cases": sorted(case_ids)}
     )
 
 
