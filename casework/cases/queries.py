@@ -127,7 +127,7 @@ class ListedCase:
     overdue_from: datetime | None
     team_name: str
     officer_name: str | None
-    victims: tuple[str, ...]
+    victims: tuple[str, ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -579,16 +579,16 @@ def _mine_page_ids(user: User, filters: CaseFilters, now: datetime, first: int) 
     return sa.union(*(sa.select(branch.c.id) for branch in branches))
 
 
-def overdue_cases(user: User, *, limit: int = 10, now: datetime | None = None) -> list[Case]:
+def overdue_cases(user: User, *, limit: int = 10, now: datetime | None = None) -> list[ListedCase]:
     """The overdue cases ``user`` may see in their default scope, longest overdue first (in red at the top).
 
-    Read in ``overdue_from`` order off its index, stopping at ``limit``. The cases alone: the panels
-    show a reference and the case's own tags, no people.
+    Read in ``overdue_from`` order off its index, stopping at ``limit``. As plain columns, with no
+    victims: the panels show a reference and the case's own tags.
     """
     at = overdue_instant(now or utcnow())
 
-    def build() -> sa.Select[tuple[Case]]:
-        return (
+    def build() -> sa.Select[Any]:
+        return _listed(
             sa.select(Case)
             .where(visible_in_scope(user, default_scope(user)), overdue_probed(at))
             .order_by(Case.overdue_from, Case.id)
@@ -596,7 +596,7 @@ def overdue_cases(user: User, *, limit: int = 10, now: datetime | None = None) -
         )
 
     query = built_once(("panel", at, tuple(registry.overdue_reasons()), user.id, user.role, user.team_id, limit), build)
-    return list(db.session.execute(query).scalars())
+    return [ListedCase(*row) for row in db.session.execute(query)]
 
 
 def _count_mine(user: User, filters: CaseFilters, now: datetime) -> int:
