@@ -401,22 +401,33 @@ def contacts_due(user: User) -> list[registry.WorkItem]:
 # --- The case page: open items, task list, timeline -----------------------------------------------
 
 
+# A case page's statements, built once (``statements`` explains why), the case as a bound parameter.
+_NOTICES_OWED = (
+    sa.select(DecisionNotice.due_at, KeyDecision.kind, Person.first_name, Person.last_name)
+    .join(KeyDecision, KeyDecision.id == DecisionNotice.decision_id)
+    .join(CaseParty, CaseParty.id == DecisionNotice.party_id)
+    .join(Person, Person.id == CaseParty.person_id)
+    .where(DecisionNotice.case_id == sa.bindparam("case_id"), DecisionNotice.discharged_at.is_(None))
+    .order_by(DecisionNotice.due_at)
+)
+_PLANS_TO_REVIEW = (
+    sa.select(Person.first_name, Person.last_name)
+    .join(CaseParty, CaseParty.person_id == Person.id)
+    .join(ContactPlan, ContactPlan.party_id == CaseParty.id)
+    .where(ContactPlan.case_id == sa.bindparam("case_id"), ContactPlan.review_prompted_at.is_not(None))
+)
+_VICTIMS_PLANNED = (
+    sa.select(sa.func.count(CaseParty.id), sa.func.count(ContactPlan.id))
+    .select_from(CaseParty)
+    .outerjoin(ContactPlan, ContactPlan.party_id == CaseParty.id)
+    .where(CaseParty.case_id == sa.bindparam("case_id"), CaseParty.role == PartyRole.VICTIM)
+)
+
+
 @registry.open_items_provider
 def _contact_open_items(case: Case) -> list[str]:
-    notices = db.session.execute(
-        sa.select(DecisionNotice.due_at, KeyDecision.kind, Person.first_name, Person.last_name)
-        .join(KeyDecision, KeyDecision.id == DecisionNotice.decision_id)
-        .join(CaseParty, CaseParty.id == DecisionNotice.party_id)
-        .join(Person, Person.id == CaseParty.person_id)
-        .where(DecisionNotice.case_id == case.id, DecisionNotice.discharged_at.is_(None))
-        .order_by(DecisionNotice.due_at)
-    ).all()
-    prompts = db.session.execute(
-        sa.select(Person.first_name, Person.last_name)
-        .join(CaseParty, CaseParty.person_id == Person.id)
-        .join(ContactPlan, ContactPlan.party_id == CaseParty.id)
-        .where(ContactPlan.case_id == case.id, ContactPlan.review_prompted_at.is_not(None))
-    ).all()
+    notices = db.session.execute(_NOTICES_OWED, {"case_id": case.id}).all()
+    prompts = db.session.execute(_PLANS_TO_REVIEW, {"case_id": case.id}).all()
     items = [
         f"Tell {first} {last} about: {kind.label.lower()} (by {due.astimezone(LONDON):%-d %B %Y %H:%M})"
         for due, kind, first, last in notices
@@ -427,12 +438,7 @@ def _contact_open_items(case: Case) -> list[str]:
 
 @registry.task_provider
 def _contact_plan_task(case: Case) -> list[registry.Task]:
-    victims, planned = db.session.execute(
-        sa.select(sa.func.count(CaseParty.id), sa.func.count(ContactPlan.id))
-        .select_from(CaseParty)
-        .outerjoin(ContactPlan, ContactPlan.party_id == CaseParty.id)
-        .where(CaseParty.case_id == case.id, CaseParty.role == PartyRole.VICTIM)
-    ).one()
+    victims, planned = db.session.execute(_VICTIMS_PLANNED, {"case_id": case.id}).one()
     href = url_for("contact.case_contact", case_id=case.id)
     if not victims:
         return [

@@ -31,6 +31,7 @@ from casework.incidents.models import Incident
 from casework.incidents.timing import START_OF_DAY, to_utc
 from casework.orders.models import (
     AWAITING_DECISION_STATUSES,
+    IN_FORCE_STATUSES,
     OrderBreach,
     OrderHearing,
     OrderProtectedPerson,
@@ -641,32 +642,37 @@ def orders_in_force(case: Case) -> list[OrderInForce]:
 # --- Registered into the case ---------------------------------------------------------------------
 
 
+# Built once (``statements`` explains why); the case and today as bound parameters. ``in_force`` is written
+# out here because ``ProtectiveOrder.in_force`` puts the date it is built on into the SQL.
+_NEEDING_ATTENTION = (
+    sa.select(
+        ProtectiveOrder,
+        sa.select(sa.func.min(OrderHearing.hearing_on))
+        .where(OrderHearing.order_id == ProtectiveOrder.id, OrderHearing.hearing_on >= sa.bindparam("today"))
+        .scalar_subquery(),
+    )
+    .where(
+        ProtectiveOrder.case_id == sa.bindparam("case_id"),
+        sa.or_(
+            ProtectiveOrder.status.in_([*AWAITING_DECISION_STATUSES, S.INTERIM_GRANTED]),
+            sa.and_(
+                ProtectiveOrder.notification_due_at.is_not(None),
+                ProtectiveOrder.notification_made_on.is_(None),
+                ProtectiveOrder.status.in_(IN_FORCE_STATUSES),
+                sa.or_(ProtectiveOrder.expires_on.is_(None), ProtectiveOrder.expires_on >= sa.bindparam("today")),
+            ),
+        ),
+    )
+    .options(joinedload(ProtectiveOrder.subject))
+    .order_by(ProtectiveOrder.id)
+)
+
+
 @per_request
 def _orders_needing_attention(case: Case) -> list[tuple[ProtectiveOrder, date | None]]:
     """Orders awaiting the court (with the next hearing date) and SPOs whose notification is outstanding."""
-    today = london_today()
-    next_hearing = (
-        sa.select(sa.func.min(OrderHearing.hearing_on))
-        .where(OrderHearing.order_id == ProtectiveOrder.id, OrderHearing.hearing_on >= today)
-        .scalar_subquery()
-    )
-    query = (
-        sa.select(ProtectiveOrder, next_hearing)
-        .where(
-            ProtectiveOrder.case_id == case.id,
-            sa.or_(
-                ProtectiveOrder.status.in_([*AWAITING_DECISION_STATUSES, S.INTERIM_GRANTED]),
-                sa.and_(
-                    ProtectiveOrder.notification_due_at.is_not(None),
-                    ProtectiveOrder.notification_made_on.is_(None),
-                    ProtectiveOrder.in_force,
-                ),
-            ),
-        )
-        .options(joinedload(ProtectiveOrder.subject))
-        .order_by(ProtectiveOrder.id)
-    )
-    return [(order, hearing_on) for order, hearing_on in db.session.execute(query).all()]
+    rows = db.session.execute(_NEEDING_ATTENTION, {"case_id": case.id, "today": london_today()}).all()
+    return [(order, hearing_on) for order, hearing_on in rows]
 
 
 def _awaiting_court(order: ProtectiveOrder) -> bool:

@@ -216,6 +216,40 @@ class PartyCard:
     repeat_suspect: bool
 
 
+# The people tab's statements, built once (``casework.statements`` explains why), values as bound parameters.
+_PARTIES = (
+    sa.select(
+        CaseParty.id,
+        CaseParty.role,
+        CaseParty.person_id,
+        CaseParty.not_to_be_identified,
+        CaseParty.relationship_to_victim,
+        CaseParty.enhanced_rights,
+        CaseParty.enhanced_rights_reason,
+        CaseParty.notes,
+        Person,
+    )
+    .join(Person, Person.id == CaseParty.person_id)
+    .where(CaseParty.case_id == sa.bindparam("case_id"))
+    .order_by(
+        sa.case({PartyRole.VICTIM: 0, PartyRole.SUSPECT: 1, PartyRole.WITNESS: 2}, value=CaseParty.role, else_=3),
+        CaseParty.id,
+    )
+)
+_PREFERENCES = sa.select(
+    VictimContact.party_id,
+    sa.or_(
+        VictimContact.sealed_address.is_not(None),
+        VictimContact.sealed_phone.is_not(None),
+        VictimContact.sealed_email.is_not(None),
+    ),
+    *_PREFERENCE_COLUMNS,
+).where(VictimContact.party_id.in_(sa.bindparam("party_ids", expanding=True)))
+_SEALED = sa.select(
+    VictimContact.party_id, VictimContact.sealed_address, VictimContact.sealed_phone, VictimContact.sealed_email
+).where(VictimContact.party_id.in_(sa.bindparam("party_ids", expanding=True)))
+
+
 def party_cards(viewer: User, case: Case) -> list[PartyCard]:
     """Everyone in the case as ``viewer`` may see them, victims first, with repeat-suspect links.
 
@@ -223,36 +257,11 @@ def party_cards(viewer: User, case: Case) -> list[PartyCard]:
     viewer may see them (``Permission.SEALED_DETAILS_VIEW``); whether there is anything sealed at all
     is read as a yes/no, so break-glass is offered only where there is something to reveal.
     """
-    order = sa.case({PartyRole.VICTIM: 0, PartyRole.SUSPECT: 1, PartyRole.WITNESS: 2}, value=CaseParty.role, else_=3)
-    rows = db.session.execute(
-        sa.select(
-            CaseParty.id,
-            CaseParty.role,
-            CaseParty.person_id,
-            CaseParty.not_to_be_identified,
-            CaseParty.relationship_to_victim,
-            CaseParty.enhanced_rights,
-            CaseParty.enhanced_rights_reason,
-            CaseParty.notes,
-            Person,
-        )
-        .join(Person, Person.id == CaseParty.person_id)
-        .where(CaseParty.case_id == case.id)
-        .order_by(order, CaseParty.id)
-    ).all()
+    rows = db.session.execute(_PARTIES, {"case_id": case.id}).all()
     party_ids = [row.id for row in rows]
-    anything_sealed = sa.or_(
-        VictimContact.sealed_address.is_not(None),
-        VictimContact.sealed_phone.is_not(None),
-        VictimContact.sealed_email.is_not(None),
-    )
     preferences: dict[int, ContactPreferences] = {}
     with_sealed: set[int] = set()
-    for row in db.session.execute(
-        sa.select(VictimContact.party_id, anything_sealed, *_PREFERENCE_COLUMNS).where(
-            VictimContact.party_id.in_(party_ids)
-        )
-    ):
+    for row in db.session.execute(_PREFERENCES, {"party_ids": party_ids}):
         preferences[row[0]] = ContactPreferences(*row[2:])
         if row[1]:
             with_sealed.add(row[0])
@@ -261,14 +270,7 @@ def party_cards(viewer: User, case: Case) -> list[PartyCard]:
     if sees_sealed:
         sealed = {
             party_id: SealedDetails(address, phone, email)
-            for party_id, address, phone, email in db.session.execute(
-                sa.select(
-                    VictimContact.party_id,
-                    VictimContact.sealed_address,
-                    VictimContact.sealed_phone,
-                    VictimContact.sealed_email,
-                ).where(VictimContact.party_id.in_(party_ids))
-            )
+            for party_id, address, phone, email in db.session.execute(_SEALED, {"party_ids": party_ids})
         }
     may_edit = can(viewer, Permission.CASE_EDIT, case)
     may_break_glass = can(viewer, Permission.SEALED_DETAILS_BREAK_GLASS, case)

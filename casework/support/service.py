@@ -950,13 +950,29 @@ def caseload(adviser: User) -> Caseload:
 # --- Registered into the case hub ---------------------------------------------------------
 
 
+# A case page's statements, built once (``statements`` explains why), the case as a bound parameter.
+_LIVE_REFERRALS = (
+    sa.select(Referral, SupportService.name)
+    .join(SupportService, SupportService.id == Referral.service_id)
+    .where(
+        Referral.case_id == sa.bindparam("case_id"),
+        Referral.status.in_((ReferralStatus.PROPOSED, ReferralStatus.SENT)),
+    )
+    .order_by(Referral.id)
+)
+_REFERRALS_BY_STATUS = (
+    sa.select(
+        Referral.status,
+        sa.func.count(),
+        sa.func.count().filter(Referral.status == ReferralStatus.PROPOSED, Referral.send_due_at < sa.bindparam("now")),
+    )
+    .where(Referral.case_id == sa.bindparam("case_id"))
+    .group_by(Referral.status)
+)
+
+
 def _live_referrals(case: Case) -> list[tuple[Referral, str]]:
-    rows = db.session.execute(
-        sa.select(Referral, SupportService.name)
-        .join(SupportService, SupportService.id == Referral.service_id)
-        .where(Referral.case_id == case.id, Referral.status.in_((ReferralStatus.PROPOSED, ReferralStatus.SENT)))
-        .order_by(Referral.id)
-    ).all()
+    rows = db.session.execute(_LIVE_REFERRALS, {"case_id": case.id}).all()
     return [(referral, name) for referral, name in rows]
 
 
@@ -977,12 +993,7 @@ def _referrals_open(case: Case) -> list[str]:
 
 @registry.task_provider
 def _referral_task(case: Case) -> list[registry.Task]:
-    late = sa.and_(Referral.status == ReferralStatus.PROPOSED, Referral.send_due_at < utcnow())
-    counted = db.session.execute(
-        sa.select(Referral.status, sa.func.count(), sa.func.count().filter(late))
-        .where(Referral.case_id == case.id)
-        .group_by(Referral.status)
-    ).all()
+    counted = db.session.execute(_REFERRALS_BY_STATUS, {"case_id": case.id, "now": utcnow()}).all()
     statuses = {status: count for status, count, _ in counted}
     overdue = any(late_count for _, _, late_count in counted)
     if overdue:
