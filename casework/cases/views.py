@@ -71,7 +71,10 @@ def index() -> str:
     now = utcnow()
     filters.extra = queries.extra_filters(request.args, now)
     page = queries.list_cases(user, filters, now=now)
-    overdue = queries.overdue_cases(user, now=now) if filters.page == 1 else []
+    # The red panel heads the list as the user opens it. A search answers the search, and "overdue only"
+    # is the overdue work already: there, overdue rows are marked in red among the results instead.
+    panel_shown = filters.page == 1 and not filters.search and not filters.overdue
+    overdue = queries.overdue_cases(user, now=now) if panel_shown else []
     service.record_list_view(
         user,
         "cases",

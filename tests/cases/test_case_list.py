@@ -77,6 +77,18 @@ def test_overdue_cases_are_shown_first_in_red(make_client):
     assert "overdue=y" not in page
     only_overdue = client.get("/cases?overdue=y").get_data(as_text=True)
     assert "casework-row--overdue" in only_overdue
+    assert 'id="overdue-cases"' not in only_overdue  # the list is the overdue work already
+
+
+def test_a_search_answers_the_search_with_overdue_rows_marked_and_no_panel(make_client):
+    client, supervisor = make_client(Role.SUPERVISOR)
+    late = factories.CaseFactory(team=supervisor.team, reported_at=utcnow() - timedelta(hours=30))
+    factories.CaseFactory(team=supervisor.team, reported_at=utcnow() - timedelta(hours=40))
+    assert 'id="overdue-cases"' in client.get("/cases").get_data(as_text=True)
+    searched = client.get(f"/cases?search={late.reference}").get_data(as_text=True)
+    assert 'id="overdue-cases"' not in searched
+    assert searched.count("casework-row--overdue") == 1
+    assert "Awaiting allocation for more than 24 hours" in searched
 
 
 def test_bad_filter_values_are_ignored_with_a_message_not_an_error(make_client):
