@@ -120,9 +120,12 @@ def _incident_timeline(case: Case, viewer: registry.Viewer) -> list[registry.Tim
     ]
 
 
+_INCIDENTS_COUNTED = sa.select(sa.func.count(Incident.id)).where(Incident.case_id == sa.bindparam("case_id"))
+
+
 @registry.task_provider
 def _incidents_task(case: Case) -> list[registry.Task]:
-    count = db.session.execute(sa.select(sa.func.count(Incident.id)).where(Incident.case_id == case.id)).scalar_one()
+    count = db.session.execute(_INCIDENTS_COUNTED, {"case_id": case.id}).scalar_one()
     return [
         registry.Task(
             "Incidents recorded",

@@ -310,19 +310,20 @@ def _parties_timeline(case: Case, viewer: registry.Viewer) -> list[registry.Time
     return [registry.TimelineEntry(party.created_at, f"{party.role.label} added to the case") for party in parties]
 
 
+_VICTIMS_WITH_CONTACT = (
+    sa.select(CaseParty)
+    .outerjoin(VictimContact, VictimContact.party_id == CaseParty.id)
+    .where(CaseParty.case_id == sa.bindparam("case_id"), CaseParty.role == PartyRole.VICTIM)
+    .options(contains_eager(CaseParty.contact))
+    .order_by(CaseParty.id)
+    .execution_options(populate_existing=True)
+)
+
+
 @registry.task_provider
 def _victim_tasks(case: Case) -> list[registry.Task]:
     """The victim added, then their contact needs and safe contact recorded (one query)."""
-    victims = list(
-        db.session.execute(
-            sa.select(CaseParty)
-            .outerjoin(VictimContact, VictimContact.party_id == CaseParty.id)
-            .where(CaseParty.case_id == case.id, CaseParty.role == PartyRole.VICTIM)
-            .options(contains_eager(CaseParty.contact))
-            .order_by(CaseParty.id)
-            .execution_options(populate_existing=True)
-        ).scalars()
-    )
+    victims = list(db.session.execute(_VICTIMS_WITH_CONTACT, {"case_id": case.id}).scalars())
     add = registry.Task(
         "Victim added",
         registry.TaskState.DONE if victims else registry.TaskState.TO_DO,
