@@ -151,6 +151,23 @@ class Case(Timestamped, Versioned, db.Model):
         sa.Index(
             "ix_cases_overdue_from", "overdue_from", postgresql_where=OVERDUE_FROM_SET, sqlite_where=OVERDUE_FROM_SET
         ),
+        # An officer's and a supervisor's red panel: their own cases that may be overdue, longest overdue first.
+        sa.Index(
+            "ix_cases_officer_overdue_from",
+            "officer_id",
+            "overdue_from",
+            "id",
+            postgresql_where=OVERDUE_FROM_SET,
+            sqlite_where=OVERDUE_FROM_SET,
+        ),
+        sa.Index(
+            "ix_cases_supervisor_overdue_from",
+            "supervisor_id",
+            "overdue_from",
+            "id",
+            postgresql_where=OVERDUE_FROM_SET,
+            sqlite_where=OVERDUE_FROM_SET,
+        ),
         # The few closed cases that may still be overdue (a notice or a referral owed): the dashboard's caseload.
         sa.Index(
             "ix_cases_closed_overdue_from",

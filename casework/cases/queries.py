@@ -582,18 +582,30 @@ def _mine_page_ids(user: User, filters: CaseFilters, now: datetime, first: int) 
 def overdue_cases(user: User, *, limit: int = 10, now: datetime | None = None) -> list[ListedCase]:
     """The overdue cases ``user`` may see in their default scope, longest overdue first (in red at the top).
 
-    Read in ``overdue_from`` order off its index, stopping at ``limit``. As plain columns, with no
-    victims: the panels show a reference and the case's own tags.
+    Read in ``overdue_from`` order off its index, stopping at ``limit``; "my cases" (an officer's) each way a
+    case is theirs off its own index (``ix_cases_officer_overdue_from``...), the top of the union being the
+    top of the whole, as ``_mine_page_ids`` does. As plain columns, with no victims: the panels show a
+    reference and the case's own tags.
     """
     at = overdue_instant(now or utcnow())
 
     def build() -> sa.Select[Any]:
-        return _listed(
-            sa.select(Case)
-            .where(visible_in_scope(user, default_scope(user)), overdue_probed(at))
-            .order_by(Case.overdue_from, Case.id)
-            .limit(limit)
-        )
+        scope = default_scope(user)
+        if scope != Scope.MINE:
+            query = sa.select(Case).where(visible_in_scope(user, scope), overdue_probed(at))
+        else:
+            branches = [
+                sa.select(Case.id, Case.overdue_from)
+                .where(visible_cases_clause(user, among_own=among_own), branch, overdue_probed(at))
+                .order_by(Case.overdue_from, Case.id)
+                .limit(limit)
+                .subquery()
+                for branch, among_own in _mine(user)
+            ]
+            mine = sa.union(*(sa.select(branch.c.id, branch.c.overdue_from) for branch in branches)).subquery()
+            longest = sa.select(mine.c.id).order_by(mine.c.overdue_from, mine.c.id).limit(limit)
+            query = sa.select(Case).where(Case.id.in_(longest))
+        return _listed(query.order_by(Case.overdue_from, Case.id).limit(limit))
 
     query = built_once(("panel", at, tuple(registry.overdue_reasons()), user.id, user.role, user.team_id, limit), build)
     return [ListedCase(*row) for row in db.session.execute(query)]

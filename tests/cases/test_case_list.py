@@ -80,6 +80,36 @@ def test_overdue_cases_are_shown_first_in_red(make_client):
     assert 'id="overdue-cases"' not in only_overdue  # the list is the overdue work already
 
 
+def test_an_officers_red_panel_takes_the_longest_overdue_of_every_way_a_case_is_theirs(make_client):
+    from casework.cases import queries
+
+    client, officer = make_client(Role.OFFICER)
+    colleague = factories.UserFactory(role=Role.OFFICER, team=officer.team)
+
+    def hours_ago(hours: int) -> dict[str, object]:
+        return {"reported_at": utcnow() - timedelta(hours=hours), "risk_review_due": True}
+
+    in_case = [factories.allocated_case(officer, **hours_ago(100 + n)) for n in range(3)]
+    supervised = [
+        factories.CaseFactory(
+            team=officer.team,
+            officer=colleague,
+            supervisor=officer,
+            status=CaseStatus.INVESTIGATING,
+            **hours_ago(50 + n),
+        )
+        for n in range(3)
+    ]
+    recorded = factories.CaseFactory(team=officer.team, created_by=officer, reported_at=utcnow() - timedelta(hours=200))
+    factories.allocated_case(colleague, **hours_ago(300))  # the team's, not the officer's
+    factories.allocated_case(officer, reported_at=utcnow() - timedelta(hours=400))  # theirs, not overdue
+    expected = [recorded, *reversed(in_case), *reversed(supervised)]
+    assert [case.id for case in queries.overdue_cases(officer, limit=10)] == [case.id for case in expected]
+    assert [case.id for case in queries.overdue_cases(officer, limit=2)] == [case.id for case in expected[:2]]
+    panel = client.get("/cases").get_data(as_text=True).split('id="overdue-cases"')[1].split("</div>")[0]
+    assert [case.reference in panel for case in expected] == [True] * len(expected)
+
+
 def test_a_search_answers_the_search_with_overdue_rows_marked_and_no_panel(make_client):
     client, supervisor = make_client(Role.SUPERVISOR)
     late = factories.CaseFactory(team=supervisor.team, reported_at=utcnow() - timedelta(hours=30))
