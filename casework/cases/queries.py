@@ -213,8 +213,6 @@ def overdue_instant(now: datetime) -> datetime:
     return now.replace(second=0, microsecond=0)
 
 
-
-
 def _reason_queries(at: datetime) -> tuple[tuple[registry.OverdueReason, ...], tuple[sa.Select[Any], ...]]:
     """The registered reasons and each one's overdue case ids at ``at`` (an ``overdue_instant``)."""
     reasons = tuple(registry.overdue_reasons())
