@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _STATEMENTS: dict[tuple[Any, ...], Any] = {}
-STATEMENTS_KEPT = 1024
+STATEMENTS_KEPT = 512
 
 
 def built_once(key: tuple[Any, ...], build: Callable[[], T]) -> T:
