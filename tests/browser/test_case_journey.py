@@ -41,7 +41,7 @@ def test_officer_records_a_report_and_supervisor_allocates_it(page: Page, live_s
 
     sign_in(page, live_server, "supervisor@casework.police.uk")
     page.goto(f"{base}/cases?search={reference}")
-    page.get_by_role("link", name=reference).first.click()
+    page.get_by_role("link", name=reference, exact=True).click()
     page.get_by_role("link", name="Allocate", exact=True).click()
     page.get_by_label("Officer in case").select_option(label="Olivia Officer (Investigating officer)")
     page.get_by_role("button", name="Allocate").click()
