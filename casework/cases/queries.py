@@ -377,6 +377,18 @@ def _mine(user: User) -> list[tuple[sa.ColumnElement[bool], bool]]:
     ]
 
 
+def _mine_visible(user: User) -> list[sa.ColumnElement[bool]]:
+    """Each way a case is the user's (``_mine``) with the visibility rule that branch needs: "my cases" read
+    branch by branch, each off its own index."""
+    return [sa.and_(visible_cases_clause(user, among_own=among_own), branch) for branch, among_own in _mine(user)]
+
+
+def _union_of(branches: Iterable[sa.Select[Any]]) -> sa.CompoundSelect:
+    """The union of ``branches``, each ordered and limited on its own: each a subquery, as SQLite wants."""
+    subqueries = [branch.subquery() for branch in branches]
+    return sa.union(*(sa.select(*subquery.c) for subquery in subqueries))
+
+
 def name_matches(search: str) -> sa.ColumnElement[bool]:
     """Cases with a party whose name contains ``search``: one trigram-indexed column, no join."""
     return Case.party_names.contains(search.lower(), autoescape=True)
@@ -403,18 +415,14 @@ def filtered_query(
     filters: CaseFilters,
     now: datetime,
     *,
-    scope: tuple[sa.ColumnElement[bool], bool] | None = None,
+    scope: sa.ColumnElement[bool] | None = None,
 ) -> sa.Select[tuple[Case]]:
     """The list's query before ordering and paging.
 
-    ``scope``, when given, instead of the filters' scope: a clause, and whether it narrows to the user's own
-    cases (as the branches of ``_mine``).
+    ``scope``, when given, instead of the filters' scope: a clause that holds the visibility rule too (one of
+    ``_mine_visible``).
     """
-    if scope is None:
-        query = sa.select(Case).where(visible_in_scope(user, filters.scope))
-    else:
-        branch, among_own = scope
-        query = sa.select(Case).where(visible_cases_clause(user, among_own=among_own), branch)
+    query = sa.select(Case).where(visible_in_scope(user, filters.scope) if scope is None else scope)
     if filters.status:
         query = query.where(Case.status.in_(filters.status))
     if filters.risk:
@@ -564,17 +572,15 @@ def _mine_page_ids(user: User, filters: CaseFilters, now: datetime, first: int) 
     "Officer in case OR supervisor OR recorder" would make the database read and sort every one of
     the user's cases (thousands a year); each branch alone walks its own ordered index
     (``ix_cases_officer_reported``...) and stops after ``first`` rows. The top of the union is the
-    top of the whole, so the page is the same. Each branch is a subquery, as SQLite wants.
+    top of the whole, so the page is the same.
     """
-    branches = [
+    return _union_of(
         filtered_query(user, filters, now, scope=branch)
         .with_only_columns(Case.id)
         .order_by(*_ordering(filters.sort, Case.__table__.c))
         .limit(first)
-        .subquery()
-        for branch in _mine(user)
-    ]
-    return sa.union(*(sa.select(branch.c.id) for branch in branches))
+        for branch in _mine_visible(user)
+    )
 
 
 def overdue_cases(user: User, *, limit: int = 10, now: datetime | None = None) -> list[ListedCase]:
@@ -592,16 +598,14 @@ def overdue_cases(user: User, *, limit: int = 10, now: datetime | None = None) -
         if scope != Scope.MINE:
             query = sa.select(Case).where(visible_in_scope(user, scope), overdue_probed(at))
         else:
-            branches = [
+            candidates = _union_of(
                 sa.select(Case.id, Case.overdue_from)
-                .where(visible_cases_clause(user, among_own=among_own), branch, overdue_probed(at))
+                .where(branch, overdue_probed(at))
                 .order_by(Case.overdue_from, Case.id)
                 .limit(limit)
-                .subquery()
-                for branch, among_own in _mine(user)
-            ]
-            mine = sa.union(*(sa.select(branch.c.id, branch.c.overdue_from) for branch in branches)).subquery()
-            longest = sa.select(mine.c.id).order_by(mine.c.overdue_from, mine.c.id).limit(limit)
+                for branch in _mine_visible(user)
+            ).subquery()
+            longest = sa.select(candidates.c.id).order_by(candidates.c.overdue_from, candidates.c.id).limit(limit)
             query = sa.select(Case).where(Case.id.in_(longest))
         return _listed(query.order_by(Case.overdue_from, Case.id).limit(limit))
 
@@ -614,11 +618,10 @@ def _count_mine(user: User, filters: CaseFilters, now: datetime) -> int:
 
     Each branch stops at ``COUNT_LIMIT + 1``, so the union reaches it exactly when the whole does.
     """
-    branches = [
-        filtered_query(user, filters, now, scope=branch).with_only_columns(Case.id).limit(COUNT_LIMIT + 1).subquery()
-        for branch in _mine(user)
-    ]
-    mine = sa.union(*(sa.select(branch.c.id) for branch in branches)).subquery()
+    mine = _union_of(
+        filtered_query(user, filters, now, scope=branch).with_only_columns(Case.id).limit(COUNT_LIMIT + 1)
+        for branch in _mine_visible(user)
+    ).subquery()
     return min(db.session.execute(sa.select(sa.func.count()).select_from(mine)).scalar_one(), COUNT_LIMIT + 1)
 
 
