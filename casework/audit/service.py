@@ -34,30 +34,30 @@ def request_user() -> User | None:
     return None
 
 
-def _build(
+def _fields(
     action: AuditAction,
     object_type: str,
     object_id: object | None,
     *,
     actor: User | None,
-    actor_label: str | None,
-    justification: str | None,
-    recipient: str | None,
-    detail: dict[str, Any] | None,
+    actor_label: str | None = None,
+    justification: str | None = None,
+    recipient: str | None = None,
+    detail: dict[str, Any] | None = None,
     record_address: bool = True,
-) -> AuditEvent:
-    user = actor
-    return AuditEvent(
-        user_id=user.id if user else None,
-        actor=user.email if user else (actor_label or SYSTEM_ACTOR),
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        justification=justification,
-        recipient=recipient,
-        ip_address=request.remote_addr if record_address and has_request_context() else None,
-        detail=detail,
-    )
+) -> dict[str, Any]:
+    """An audit row's columns, but its time: for an ``AuditEvent`` or a plain INSERT."""
+    return {
+        "user_id": actor.id if actor else None,
+        "actor": actor.email if actor else (actor_label or SYSTEM_ACTOR),
+        "action": action,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "justification": justification,
+        "recipient": recipient,
+        "ip_address": request.remote_addr if record_address and has_request_context() else None,
+        "detail": detail,
+    }
 
 
 def record(
@@ -79,16 +79,18 @@ def record(
     ``record_address=False`` leaves out the client's address: an anonymous public report must
     leave no trace of who sent it, not even in the audit trail.
     """
-    audit_event = _build(
-        action,
-        object_type,
-        object_id,
-        actor=actor,
-        actor_label=actor_label,
-        justification=justification,
-        recipient=recipient,
-        detail=detail,
-        record_address=record_address,
+    audit_event = AuditEvent(
+        **_fields(
+            action,
+            object_type,
+            object_id,
+            actor=actor,
+            actor_label=actor_label,
+            justification=justification,
+            recipient=recipient,
+            detail=detail,
+            record_address=record_address,
+        )
     )
     db.session.add(audit_event)
     return audit_event
@@ -105,18 +107,7 @@ def record_consultation(object_type: str, object_id: object | None, *, actor: Us
     """
     db.session.execute(
         _INSERT_EVENT,
-        {
-            "created_at": utcnow(),
-            "user_id": actor.id,
-            "actor": actor.email,
-            "action": AuditAction.VIEW,
-            "object_type": object_type,
-            "object_id": None if object_id is None else str(object_id),
-            "justification": None,
-            "recipient": None,
-            "ip_address": request.remote_addr if has_request_context() else None,
-            "detail": detail,
-        },
+        {"created_at": utcnow(), **_fields(AuditAction.VIEW, object_type, object_id, actor=actor, detail=detail)},
     )
 
 
@@ -132,16 +123,7 @@ def record_security_event(
     A refusal happens before any service runs, so the actor is whoever made the request: the
     signed-in user (``request_user``), read here explicitly.
     """
-    audit_event = _build(
-        action,
-        object_type,
-        object_id,
-        actor=request_user(),
-        actor_label=None,
-        justification=None,
-        recipient=None,
-        detail=detail,
-    )
+    audit_event = AuditEvent(**_fields(action, object_type, object_id, actor=request_user(), detail=detail))
     if has_request_context():
         g.setdefault("security_events", []).append(audit_event)
     else:
