@@ -72,10 +72,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """``<int:...>`` in every route: ids beyond a 64-bit integer cannot exist, so they are a 404, not a 500."""
+    """``<int:...>`` in every route: ids beyond the 32-bit keys of every routed table cannot exist, so they are
+    a 404, not a 500 (PostgreSQL refuses to compare an ``integer`` column with a larger number)."""
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
 
 
