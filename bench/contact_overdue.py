@@ -56,7 +56,7 @@ def _timed(run: Any, repeat: int) -> tuple[float, float]:
 
 
 def _explain(connection: sa.Connection, statement: sa.ClauseElement) -> str:
-    compiled = statement.compile(dialect=postgresql.dialect())
+    compiled = statement.compile(dialect=postgresql.dialect(), compile_kwargs={"render_postcompile": True})
     rows = connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + compiled.string, compiled.params).all()
     return "\n".join(row[0] for row in rows)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -47,9 +48,34 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class _ConstantEnum(sa.Enum):
+    """An enum column compared with values written into the SQL, not sent as parameters.
+
+    PostgreSQL can use a partial index (``WHERE status <> 'closed'``) only when it can see the
+    constant. psycopg prepares a statement after its fifth execution and PostgreSQL may then plan
+    it once for any parameter: ``status = $1`` can match no partial index, so "closed cases in the
+    period" read every closed case through the table (16 ms instead of 3 at 100,000 cases). An
+    enum's values are the application's own words, never a user's text, so they are safe to write
+    in; they are rendered at execution (``literal_execute``), so a statement is still compiled once.
+    """
+
+    cache_ok = True
+
+    class comparator_factory(sa.Enum.Comparator):  # noqa: N801 - SQLAlchemy's name for the hook
+        def operate(self, op: Any, *other: Any, **kwargs: Any) -> sa.ColumnElement[Any]:
+            return super().operate(op, *(self._written_in(value) for value in other), **kwargs)
+
+        def _written_in(self, value: Any) -> Any:
+            if value is None or isinstance(value, sa.sql.ClauseElement | sa.sql.roles.SQLRole):
+                return value
+            if isinstance(value, list | tuple | set | frozenset):
+                return sa.bindparam(None, list(value), type_=self.type, expanding=True, literal_execute=True)
+            return sa.bindparam(None, value, type_=self.type, literal_execute=True)
+
+
 def enum_type(enum_class: type[enum.Enum], length: int = 32) -> sa.Enum:
     """Store a Python enum as its string value with a CHECK constraint (no native enum)."""
-    return sa.Enum(
+    return _ConstantEnum(
         enum_class,
         native_enum=False,
         create_constraint=True,
@@ -129,6 +155,11 @@ MIGRATION_ONLY_INDEXES = frozenset(
         "ix_order_status_changes_effective",
         "ix_order_breaches_occurred",
         "ix_protective_orders_expires",
+        # The overdue reasons' covering indexes (PostgreSQL), migration 0020_overdue_reasons_covered.
+        "ix_cases_risk_review_open",
+        "ix_cases_awaiting_allocation",
+        "ix_contact_plans_due_covering",
+        "ix_protective_orders_notification_owed",
     }
 )
 

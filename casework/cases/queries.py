@@ -178,7 +178,8 @@ def _awaiting_allocation_since() -> sa.ColumnElement[Any]:
     return sa.case((Case.status == CaseStatus.REPORTED, Case.reported_at))
 
 
-# Both served by the partial index ix_cases_overdue (each implies its predicate). Change them together.
+# Both served by the partial index ix_cases_overdue (each implies its predicate), and on PostgreSQL each by its own
+# covering one (migration 0020_overdue_reasons_covered). Change them together.
 registry.overdue_reason(
     registry.OverdueReason(
         "risk_review", "Risk assessment due", _risk_review_due, order=10, since=_review_flagged_since

@@ -24,7 +24,7 @@ FROM generate_series(1, 50000) AS g
 def _plan(filters: audit_log.AuditFilters) -> str:
     query, _ = audit_log._filtered(filters)
     query = query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(audit_log.PAGE_SIZE + 1)
-    compiled = query.compile(dialect=postgresql.dialect())
+    compiled = query.compile(dialect=postgresql.dialect(), compile_kwargs={"render_postcompile": True})
     connection = db.session.connection()
     rows = connection.exec_driver_sql("EXPLAIN " + str(compiled), compiled.construct_params()).scalars()
     return "\n".join(rows)
