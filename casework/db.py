@@ -54,9 +54,9 @@ class _ConstantEnum(sa.Enum):
     PostgreSQL can use a partial index (``WHERE status <> 'closed'``) only when it can see the
     constant. psycopg prepares a statement after its fifth execution and PostgreSQL may then plan
     it once for any parameter: ``status = $1`` can match no partial index, so "closed cases in the
-    period" read every closed case through the table (16 ms instead of 3 at 100,000 cases). An
-    enum's values are the application's own words, never a user's text, so they are safe to write
-    in; they are rendered at execution (``literal_execute``), so a statement is still compiled once.
+    period" read every closed case through the table (16 ms instead of 3 at 100,000 cases). Only
+    the enum's own values are written in (anything else is refused as a bound value would be), and
+    they are part of the statement SQLAlchemy compiles and caches once.
     """
 
     cache_ok = True
@@ -69,8 +69,14 @@ class _ConstantEnum(sa.Enum):
             if value is None or isinstance(value, sa.sql.ClauseElement | sa.sql.roles.SQLRole):
                 return value
             if isinstance(value, list | tuple | set | frozenset):
-                return sa.bindparam(None, list(value), type_=self.type, expanding=True, literal_execute=True)
-            return sa.bindparam(None, value, type_=self.type, literal_execute=True)
+                return [self._constant(each) for each in value]
+            return self._constant(value)
+
+        def _constant(self, value: Any) -> sa.ColumnElement[Any]:
+            text = value.value if isinstance(value, enum.Enum) else value
+            if text not in self.type.enums:
+                raise LookupError(f"{value!r} is not among the defined enum values")
+            return sa.literal_column(f"'{text}'", type_=self.type)
 
 
 def enum_type(enum_class: type[enum.Enum], length: int = 32) -> sa.Enum:
