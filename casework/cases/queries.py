@@ -411,6 +411,16 @@ def describe_extra_filters(extra: Mapping[str, str]) -> dict[str, str]:
     return {key: registered[key].describe(value) for key, value in extra.items() if key in registered}
 
 
+def _one_of_picked(column: Any, values: Iterable[object]) -> sa.ColumnElement[bool]:
+    """``column IN values`` for the values a user ticked, sent as one parameter.
+
+    Enum values are otherwise written into the SQL (``db.enum_type``), which suits the code's own
+    constants. The hundreds of combinations a user can tick would each be a statement of its own,
+    compiled and parsed afresh the first time (377 compilations in 200 filtered lists).
+    """
+    return column.in_(sa.bindparam(None, list(values), type_=column.type, expanding=True))
+
+
 def filtered_query(
     user: User,
     filters: CaseFilters,
@@ -425,11 +435,11 @@ def filtered_query(
     """
     query = sa.select(Case).where(visible_in_scope(user, filters.scope) if scope is None else scope)
     if filters.status:
-        query = query.where(Case.status.in_(filters.status))
+        query = query.where(_one_of_picked(Case.status, filters.status))
     if filters.risk:
-        query = query.where(Case.risk_level.in_(filters.risk))
+        query = query.where(_one_of_picked(Case.risk_level, filters.risk))
     if filters.classification:
-        query = query.where(Case.classification.in_(filters.classification))
+        query = query.where(_one_of_picked(Case.classification, filters.classification))
     if filters.officer_id:
         query = query.where(Case.officer_id == filters.officer_id)
     if filters.team_id:
