@@ -164,8 +164,8 @@ def load(instance_path: Path) -> dict[str, object]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "IDLE_TIMEOUT": timedelta(minutes=_env_int("IDLE_TIMEOUT_MINUTES", 30)),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("SESSION_MAX_HOURS", 12)),
-        # The session cookie is sent only when the session changes (every signed-in page does:
-        # ``last_active``), never with assets: a stylesheet or script answered after "Sign out" would
+        # The session cookie is sent only when the session changes (``last_active``, at most once a
+        # minute), never with assets: a stylesheet or script answered after "Sign out" would
         # otherwise put the signed-in cookie back and undo the sign-out.
         "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,

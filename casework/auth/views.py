@@ -31,6 +31,9 @@ bp = Blueprint("auth", __name__)
 
 PENDING = "pending_sign_in"
 PENDING_SECONDS = 300
+# Activity is written to the session cookie at most once a minute, not re-signed and re-sent with
+# every page: an idle session may end up to a minute early, never late.
+ACTIVITY_RESOLUTION_SECONDS = 60
 _ALWAYS_ALLOWED_WHILE_CHANGING_PASSWORD = {"auth.change_password", "auth.sign_out", "static", "assets.asset"}
 
 
@@ -243,7 +246,8 @@ def require_sign_in() -> Response | None:
             session.clear()
             flash("You were signed out because you were inactive for a while. Sign in again to carry on.", "info")
             return _back_to_sign_in()
-        session["last_active"] = now
+        if now - float(session["last_active"]) >= ACTIVITY_RESOLUTION_SECONDS:
+            session["last_active"] = now
         if current_user.must_change_password and request.endpoint not in _ALWAYS_ALLOWED_WHILE_CHANGING_PASSWORD:
             return redirect(url_for("auth.change_password"))
         return None

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role, SignInThrottle, UserSession
+from casework.auth.views import ACTIVITY_RESOLUTION_SECONDS
 from casework.db import utcnow
 from casework.extensions import db
 from tests import factories
@@ -161,6 +162,19 @@ def test_idle_session_is_signed_out(make_client, app):
     assert "/sign-in" in response.headers["Location"]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "inactive" in page
+
+
+def test_activity_is_written_to_the_cookie_at_most_once_a_minute(make_client):
+    client, _ = make_client(Role.OFFICER)
+    client.get("/")
+    assert "Set-Cookie" not in client.get("/").headers
+    with client.session_transaction() as session:
+        session["last_active"] -= ACTIVITY_RESOLUTION_SECONDS
+        written = session["last_active"]
+    response = client.get("/")
+    assert "Set-Cookie" in response.headers
+    with client.session_transaction() as session:
+        assert session["last_active"] >= written + ACTIVITY_RESOLUTION_SECONDS
 
 
 def test_session_cookie_is_httponly_and_samesite(client):
