@@ -677,15 +677,19 @@ def postgres_fault(args: argparse.Namespace, marks: dict[str, float]) -> Any:
 
 
 REMINDERS_OF_PLANS = (
-    "SELECT status, count(*) FROM reminders WHERE kind = 'scheduled_update' AND object_id = ANY(:ids) GROUP BY 1"
+    "SELECT status, count(*) FROM reminders WHERE kind = 'scheduled_update' AND object_id = ANY(:ids)"
+    " AND created_at >= :since GROUP BY 1"
 )
+# Victims of open, allocated cases, newest first: a plan made for those without one, the plan of those with
+# one made due again (on a reused database every such victim may have a plan already).
 DUE_PLANS = """
 INSERT INTO contact_plans (case_id, party_id, schedule, frequency_days, next_update_due_at, created_at, updated_at)
 SELECT c.id, p.id, 'every_n_days', 14, now() - interval '1 minute', now(), now()
 FROM case_parties p JOIN cases c ON c.id = p.case_id
 WHERE p.role = 'victim' AND c.status <> 'closed' AND c.officer_id IS NOT NULL AND NOT c.restricted
-  AND NOT EXISTS (SELECT 1 FROM contact_plans q WHERE q.party_id = p.id)
+  AND NOT EXISTS (SELECT 1 FROM do_not_contact_flags d WHERE d.party_id = p.id)
 ORDER BY c.id DESC LIMIT :n
+ON CONFLICT (party_id) DO UPDATE SET next_update_due_at = EXCLUDED.next_update_due_at, updated_at = now()
 RETURNING id
 """
 
@@ -740,6 +744,7 @@ def redis_fault(args: argparse.Namespace, marks: dict[str, float], gunicorn: Gun
         marks["redis stop"] = time.time()
         log("stopping Redis")
         stop_redis()
+        drill["since"] = datetime.now(UTC)
         with engine.begin() as connection:
             drill["plans"] = list(connection.execute(sa.text(DUE_PLANS), {"n": drill["due"]}).scalars())
         marks["obligations due"] = time.time()
@@ -749,7 +754,8 @@ def redis_fault(args: argparse.Namespace, marks: dict[str, float], gunicorn: Gun
             drill["sign_in_statuses"] = dict(sum(answers, Counter()))
         marks["sign-in probe done"] = time.time()
         with engine.connect() as connection:
-            drill["in_outage"] = dict(connection.execute(sa.text(REMINDERS_OF_PLANS), {"ids": drill["plans"]}).all())
+            found = connection.execute(sa.text(REMINDERS_OF_PLANS), {"ids": drill["plans"], "since": drill["since"]})
+            drill["in_outage"] = dict(found.all())
         time.sleep(max(0.0, args.outage - (time.time() - marks["redis stop"])))
         marks["redis start"] = time.time()
         log("starting Redis")
@@ -935,19 +941,20 @@ def reminder_catch_up(drill: dict[str, Any], timeout: float = 180) -> list[str]:
     engine = sa.create_engine(drill["database_url"])
     timing = sa.text(
         "SELECT min(created_at), max(created_at), max(sent_at) FROM reminders"
-        " WHERE kind = 'scheduled_update' AND object_id = ANY(:ids)"
+        " WHERE kind = 'scheduled_update' AND object_id = ANY(:ids) AND created_at >= :since"
     )
+    since = drill.get("since", datetime.now(UTC))
 
     def statuses() -> dict[str, int]:
         with engine.connect() as connection:
-            return dict(connection.execute(sa.text(REMINDERS_OF_PLANS), {"ids": plans}).all())
+            return dict(connection.execute(sa.text(REMINDERS_OF_PLANS), {"ids": plans, "since": since}).all())
 
     deadline = time.monotonic() + timeout
     while not (plans and statuses().get("sent", 0) >= len(plans)) and time.monotonic() < deadline:
         time.sleep(1)
     final = statuses()
     with engine.connect() as connection:
-        first, last, sent = connection.execute(timing, {"ids": plans}).one()
+        first, last, sent = connection.execute(timing, {"ids": plans, "since": since}).one()
     engine.dispose()
     back = datetime.fromtimestamp(drill.get("redis_started", 0), UTC)
 
@@ -959,7 +966,8 @@ def reminder_catch_up(drill: dict[str, Any], timeout: float = 180) -> list[str]:
         "",
         f"- Sign-in attempts from one address while Redis was down (limit {SIGN_IN_LIMIT} per address, "
         f"{os.environ.get('GUNICORN_WORKERS') or 'five'} web workers): answers {drill.get('sign_in_statuses')}.",
-        f"- Reminders in the database before the drill: {drill.get('before')} (the seed has no due obligations). "
+        f"- Reminders in the database before the drill: {drill.get('before')} (whatever else the data has due is "
+        "reminded of too, so the SMTP sink may receive more mails than the drill's). "
         f"Contact plans made due during the outage: {len(plans)}; their reminders while Redis was down: "
         f"{drill.get('in_outage') or 'none (beat cannot start a sweep without the broker)'}.",
         f"- After Redis returned: their reminders {final}; created {after(first)}–{after(last)} and the last one "
