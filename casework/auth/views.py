@@ -240,13 +240,14 @@ def require_sign_in() -> Response | None:
     if current_user.is_authenticated:
         now = utcnow().timestamp()
         idle_limit = current_app.config["IDLE_TIMEOUT"].total_seconds()
-        if now - float(session.get("last_active", 0)) > idle_limit:
+        idle_for = now - float(session.get("last_active", 0))
+        if idle_for > idle_limit:
             service.end_session(current_user._get_current_object(), now=utcnow(), reason="idle timeout")
             logout_user()
             session.clear()
             flash("You were signed out because you were inactive for a while. Sign in again to carry on.", "info")
             return _back_to_sign_in()
-        if now - float(session["last_active"]) >= ACTIVITY_RESOLUTION_SECONDS:
+        if idle_for >= ACTIVITY_RESOLUTION_SECONDS:
             session["last_active"] = now
         if current_user.must_change_password and request.endpoint not in _ALWAYS_ALLOWED_WHILE_CHANGING_PASSWORD:
             return redirect(url_for("auth.change_password"))

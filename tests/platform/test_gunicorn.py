@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,13 +15,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from tests.reminders.live import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _status(port: int, path: str) -> int:
@@ -37,7 +32,7 @@ def _status(port: int, path: str) -> int:
 @pytest.fixture
 def gunicorn(app: Flask, database_url: str, tmp_path: Path) -> Iterator[int]:
     """``gunicorn -c gunicorn.conf.py`` with two workers, on a master that used the database before forking."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
