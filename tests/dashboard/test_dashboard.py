@@ -7,12 +7,14 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from flask import request
 
 from casework.auth.models import Role
 from casework.cases import queries
 from casework.cases.filters import CaseFilterForm
 from casework.cases.models import (
+    Case,
     CaseAccess,
     CaseDecision,
     CaseStatus,
@@ -292,6 +294,14 @@ def test_a_closed_case_still_owing_a_referral_counts_in_its_officers_overdue_col
     closed = factories.allocated_case(seeded.officer, status=CaseStatus.CLOSED)
     closed.outcome, closed.closed_at = Outcome.CAUTION, utcnow()
     factories.ReferralFactory(case=closed, send_due_at=utcnow() - timedelta(days=1))
+    # A candidate that owes nothing: overdue_from may be earlier than the truth (never later), so a closed case
+    # whose overdue_from has passed is tested against the reasons before it counts.
+    owes_nothing = factories.allocated_case(seeded.officer, status=CaseStatus.CLOSED)
+    owes_nothing.outcome, owes_nothing.closed_at = Outcome.CAUTION, utcnow()
+    db_session.commit()
+    db_session.execute(
+        sa.update(Case).where(Case.id == owes_nothing.id).values(overdue_from=utcnow() - timedelta(days=3))
+    )
     db_session.commit()
     assert olive_overdue() == before + 1
     client = signed_in(app, seeded.manager)
