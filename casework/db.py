@@ -166,6 +166,8 @@ MIGRATION_ONLY_INDEXES = frozenset(
         "ix_cases_awaiting_allocation",
         "ix_contact_plans_due_covering",
         "ix_protective_orders_notification_owed",
+        # "Overdue only" read from one index (PostgreSQL INCLUDE), migration 0021_team_overdue_covered.
+        "ix_cases_team_overdue_covering",
     }
 )
 
