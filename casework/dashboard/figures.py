@@ -131,9 +131,22 @@ def weeks(now: datetime) -> list[date]:
 
 
 def week_expression(mondays: list[date]) -> sa.ColumnElement[str]:
-    """The Monday (ISO date) of the week a case was reported in, for cases since the first Monday."""
-    whens = [(Case.reported_at >= local_midnight(monday), monday.isoformat()) for monday in reversed(mondays)]
-    return sa.case(*whens, else_=sa.null())
+    """The Monday (ISO date) of the week a case was reported in, for cases since the first Monday.
+
+    A binary search in nested ``CASE``s: five comparisons a case rather than up to 26 down a flat list. London
+    midnights are not a fixed number of seconds apart (summer time), so the weeks cannot be computed by arithmetic
+    on the instant, and SQLite has no time zones to truncate to a local week.
+    """
+    starts = [local_midnight(monday) for monday in mondays]
+
+    def within(first: int, end: int) -> sa.ColumnElement[str]:
+        """The week among ``mondays[first:end]``, for a case reported on or after the first of them."""
+        if end - first == 1:
+            return sa.literal(mondays[first].isoformat(), sa.String)
+        middle = (first + end) // 2
+        return sa.case((Case.reported_at >= starts[middle], within(middle, end)), else_=within(first, middle))
+
+    return sa.case((Case.reported_at >= starts[0], within(0, len(mondays))), else_=sa.null())
 
 
 def week_clause(monday: date) -> sa.ColumnElement[bool]:
