@@ -87,9 +87,9 @@ class DashboardScope:
     team_id: int | None = None
     no_contact_days: int = figures.NO_CONTACT_DAYS_DEFAULT  # the N of "no victim contact in N days" (configuration)
 
-    @property
+    @cached_property
     def list_scope(self) -> str:
-        """The case list's own scope for the same cases."""
+        """The case list's own scope for the same cases (asked for by each of the page's thousand links)."""
         return Scope.ALL if can(self.user, Permission.VIEW_ALL_TEAMS) else Scope.TEAM
 
     def clause(self) -> sa.ColumnElement[bool]:
