@@ -133,7 +133,7 @@ def weeks(now: datetime) -> list[date]:
 def week_expression(mondays: list[date]) -> sa.ColumnElement[str]:
     """The Monday (ISO date) of the week a case was reported in, for cases since the first Monday.
 
-    A binary search in nested ``CASE``s: five comparisons a case rather than up to 26 down a flat list. London
+    A binary search in nested ``CASE``s: at most six comparisons a case rather than up to 26 down a flat list. London
     midnights are not a fixed number of seconds apart (summer time), so the weeks cannot be computed by arithmetic
     on the instant, and SQLite has no time zones to truncate to a local week.
     """
