@@ -173,6 +173,8 @@ def load(instance_path: Path) -> dict[str, object]:
         # The dashboard's "no victim contact in N days": 28, the longest regular update interval of the
         # Victims' Code local standard in DOMAIN.md ("then every 28 days").
         "DASHBOARD_NO_CONTACT_DAYS": _env_int("DASHBOARD_NO_CONTACT_DAYS", 28),
+        # Connections the dashboard's statements are shared between on PostgreSQL (casework/snapshot_reads.py).
+        "DASHBOARD_READERS": _env_int("DASHBOARD_READERS", 2),
         "SIGN_IN_MAX_FAILURES": _env_int("SIGN_IN_MAX_FAILURES", 5),
         "SIGN_IN_LOCKOUT": timedelta(minutes=_env_int("SIGN_IN_LOCKOUT_MINUTES", 15)),
         "SIGN_IN_RATE_LIMIT_PER_ADDRESS": os.environ.get("SIGN_IN_RATE_LIMIT", "30 per 15 minutes"),

@@ -72,7 +72,7 @@ def dashboard() -> str:
     now = utcnow()
     form, teams, scope = _dashboard_scope(user, now)
     period = scope.period
-    data = service.dashboard(scope, now=now)
+    data = service.dashboard(scope, now=now, readers=current_app.config["DASHBOARD_READERS"])
     cases.record_list_view(
         user,
         "dashboard",
@@ -183,7 +183,7 @@ def export_dashboard_table(table: str) -> str | Response:
     user = current_user._get_current_object()
     now = utcnow()
     _, _, scope = _dashboard_scope(user, now)
-    data = service.dashboard(scope, now=now)
+    data = service.dashboard(scope, now=now, readers=current_app.config["DASHBOARD_READERS"])
     rows = exports.DASHBOARD_TABLES[table](data)
     described = {"table": table, "team_id": scope.team_id, "period": scope.period.value}
     form = ExportForm()
