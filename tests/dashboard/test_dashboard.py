@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import html
 import re
 from datetime import timedelta
@@ -308,3 +309,17 @@ def test_a_closed_case_still_owing_a_referral_counts_in_its_officers_overdue_col
     page = client.get("/dashboard").get_data(as_text=True)
     (href, count), *_ = [(href, n) for href, n, what in figures_on(page) if what == "overdue cases of Olive Officer"]
     assert count == before + 1 == list_count(client, href)
+
+
+def test_the_dashboard_frees_its_garbage_once_the_response_is_sent(app, seeded, monkeypatch):
+    client = signed_in(app, seeded.manager)
+    collections: list[tuple[object, ...]] = []
+    monkeypatch.setattr(gc, "collect", lambda *args: collections.append(args) or 0)
+    response = client.get("/dashboard")
+    assert response.status_code == 200
+    assert collections == []  # not while the page is being made
+    response.close()
+    assert collections == [()]
+    listed = client.get("/cases")
+    listed.close()
+    assert collections == [()]  # other pages leave it to the collector
