@@ -40,6 +40,9 @@ def _record_incident(page: Page, what: str) -> None:
     page.get_by_label("What happened").fill(what)
     page.get_by_role("button", name="Save incident").click()
     expect(page.locator("#main-content")).to_contain_text(what)
+    # The page's scripts run after its text is there and may move it: a click straight after once missed the
+    # Risk tab (no request followed) and the journey waited 30 s for the risk page.
+    page.wait_for_load_state()
 
 
 def test_the_recording_officer_finishes_the_report_before_allocation(page: Page, live_server):
