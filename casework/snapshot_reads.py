@@ -1,6 +1,6 @@
 """Independent read-only statements run side by side on PostgreSQL, all seeing one snapshot.
 
-A page of heavy aggregates (the dashboard: about ten statements, 0.1 s at 100,000 cases and 1 s at
+A page of heavy aggregates (the dashboard: nine statements, 0.1 s at 100,000 cases and 1 s at
 1,000,000) spends most of its time waiting on one PostgreSQL backend while the database server's
 other cores idle. Here the statements are shared out between a few connections, each reading in a
 ``REPEATABLE READ``, read-only transaction that imports the session's snapshot

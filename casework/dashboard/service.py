@@ -510,7 +510,7 @@ def _measure(
         .group_by(per_case.c.officer_id)
         .subquery()
     )
-    query = (
+    return (
         sa.select(
             per_officer.c.officer_id,
             User.full_name,
@@ -522,7 +522,6 @@ def _measure(
         .outerjoin(User, User.id == per_officer.c.officer_id)
         .order_by(User.full_name)
     )
-    return query
 
 
 def _compliance(scope: DashboardScope, now: datetime) -> list[_Section[Compliance]]:
@@ -612,35 +611,34 @@ def dashboard(scope: DashboardScope, *, now: datetime | None = None, readers: in
     )
     mondays = figures.weeks(now)
     decisions, updates, referral_measure = _compliance(scope, now)
-    sections = (
-        _caseload(scope, now),
-        referral_measure,
-        updates,
-        _orders(scope, now),
-        _outcomes(scope),
-        _referrals(scope),
-        _weekly(scope, mondays),
-        decisions,
-        _overdue_elsewhere(scope, now),
-    )
-    read = read_together([section.query for section in sections], readers=readers)
-    caseload, referrals_sent, updates_made, orders, outcomes, referrals, weekly, decisions_told, elsewhere = (
-        section.result(rows) for section, rows in zip(sections, read, strict=True)
-    )
+    sections: dict[str, _Section[Any]] = {  # heaviest first
+        "caseload": _caseload(scope, now),
+        "referral_measure": referral_measure,
+        "updates": updates,
+        "orders": _orders(scope, now),
+        "outcomes": _outcomes(scope),
+        "referrals": _referrals(scope),
+        "weekly": _weekly(scope, mondays),
+        "decisions": decisions,
+        "elsewhere": _overdue_elsewhere(scope, now),
+    }
+    read = read_together([section.query for section in sections.values()], readers=readers)
+    found = {name: section.result(rows) for (name, section), rows in zip(sections.items(), read, strict=True)}
+    caseload, weekly = found["caseload"], found["weekly"]
     channels = [channel for channel in Channel if any(channel in row for row in weekly.values())]
     return Dashboard(
         scope=scope,
         urgent=urgent,
         urgent_reasons=overdue_reasons_for(urgent, now),
-        headline={**caseload.headline, **elsewhere},
+        headline={**caseload.headline, **found["elsewhere"]},
         officers=caseload.officers,
         status_age=caseload.status_age,
         weeks=mondays,
         weekly=weekly,
-        outcomes=outcomes,
-        orders=orders,
-        referrals=referrals,
-        compliance=[decisions_told, updates_made, referrals_sent],
+        outcomes=found["outcomes"],
+        orders=found["orders"],
+        referrals=found["referrals"],
+        compliance=[found["decisions"], found["updates"], found["referral_measure"]],
         channels=channels,
         no_contact_days=scope.no_contact_days,
     )
