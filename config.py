@@ -55,11 +55,6 @@ def engine_options(database_url: str) -> dict[str, object]:
     return options
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    return default if not value else value.strip().lower() in {"1", "true", "yes", "on"}
-
-
 def _redis_transport_options() -> dict[str, object]:
     """Redis broker options (the SQLite broker passes its options to ``create_engine``, so none there).
 
@@ -83,7 +78,7 @@ def reminder_settings(instance_path: Path) -> dict[str, object]:
     return {
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": _env_int("MAIL_PORT", 25),
-        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
+        "MAIL_USE_TLS": _env_flag("MAIL_USE_TLS", False),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Casework <casework@localhost>"),

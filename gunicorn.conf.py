@@ -1,6 +1,6 @@
 """Gunicorn settings for the web processes: ``gunicorn -c gunicorn.conf.py wsgi:app``.
 
-Every value can be changed from the environment (see README, "Running it"). Logs are JSON
+Every value can be changed from the environment (see docs/operations.md, "Processes"). Logs are JSON
 lines on standard error (application and gunicorn's own) and standard output (access log),
 formatted by ``casework.logging_setup``.
 """

@@ -127,10 +127,6 @@ _CASES = [
 ]
 
 
-def _user(email: str) -> User:
-    return db.session.execute(sa.select(User).where(User.email == email)).scalar_one()
-
-
 def _team_staff(team: Team) -> tuple[User, User]:
     members = db.session.execute(sa.select(User).where(User.team_id == team.id).order_by(User.id)).scalars().all()
     officer = next(user for user in members if user.role == Role.OFFICER)
