@@ -18,6 +18,7 @@ from casework.audit import service as audit
 from casework.audit.models import AuditAction
 from casework.auth.models import Role, User
 from casework.cases.models import Case
+from casework.cases.queries import overdue_instant
 from casework.contact.models import (
     ContactAttempt,
     ContactOutcome,
@@ -192,23 +193,32 @@ class VictimOverview:
     flag: DoNotContact | None = None
     past_flags: list[DoNotContact] = field(default_factory=list)
     open_notices: list[DecisionNotice] = field(default_factory=list)
+    update_overdue: bool = False
 
 
 @dataclass
 class ContactOverview:
-    """The contact tab of a case: victims with their plans and flags, key decisions, the log."""
+    """The contact tab of a case: victims with their plans and flags, key decisions, the log.
+
+    What is overdue is judged here, at the lists' instant (``queries.overdue_instant``) and by the overdue
+    reasons' rules: a scheduled update only while the case is open and no do-not-contact is in force; a
+    key decision's notice until the victim is told, open case or closed.
+    """
 
     victims: list[VictimOverview]
     decisions: list[tuple[KeyDecision, list[DecisionNotice]]]
     attempts: list[ContactAttempt]
+    updates_stopped: bool = False
+    overdue_notice_ids: frozenset[int] = frozenset()
 
     def victim(self, party_id: int) -> VictimOverview | None:
         """One victim's overview, by ``case_parties.id``."""
         return next((victim for victim in self.victims if victim.party.id == party_id), None)
 
 
-def overview(case: Case) -> ContactOverview:
+def overview(case: Case, *, now: datetime | None = None) -> ContactOverview:
     """The contact tab's data in seven queries, whatever the number of contacts and decisions."""
+    at = overdue_instant(now or utcnow())
     victims = {party.id: VictimOverview(party) for party in victims_of(case)}
     plans = db.session.execute(
         sa.select(ContactPlan).where(ContactPlan.case_id == case.id).options(joinedload(ContactPlan.owner))
@@ -266,10 +276,21 @@ def overview(case: Case) -> ContactOverview:
             .order_by(ContactAttempt.contacted_at.desc(), ContactAttempt.id.desc())
         ).scalars()
     )
+    for victim in victims.values():
+        victim.update_overdue = bool(
+            case.is_open and victim.plan and victim.flag is None and victim.plan.next_update_due_at < at
+        )
     return ContactOverview(
         victims=list(victims.values()),
         decisions=[(decision, notices_by_decision[decision.id]) for decision in decisions],
         attempts=attempts,
+        updates_stopped=not case.is_open,
+        overdue_notice_ids=frozenset(
+            notice.id
+            for notices in notices_by_decision.values()
+            for notice in notices
+            if notice.discharged_at is None and notice.due_at < at
+        ),
     )
 
 

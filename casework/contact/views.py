@@ -12,7 +12,6 @@ from casework.contact import obligations as _obligations  # noqa: F401 - registe
 from casework.contact import service
 from casework.contact.forms import ContactForm, DoNotContactForm, KeyDecisionForm, LiftForm, PlanForm
 from casework.contact.models import ContactOutcome, DecisionKind
-from casework.db import utcnow
 from casework.errors import DomainError
 from casework.forms import apply_service, run_versioned
 from casework.people.models import ContactMethod
@@ -36,7 +35,6 @@ def case_contact(case_id: int) -> str:
         case=case,
         overview=service.overview(case),
         may_edit=can(current_user, Permission.CONTACT_EDIT, case),
-        now=utcnow(),
         active_tab="contact",
     )
 

@@ -12,7 +12,9 @@ from markupsafe import escape
 
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role
+from casework.cases import service as cases_service
 from casework.cases.models import CaseStatus, Outcome
+from casework.cases.queries import overdue_reasons_for
 from casework.contact import service
 from casework.contact.models import (
     ContactAttempt,
@@ -313,3 +315,52 @@ def test_contact_form_pages_are_form_pages_with_one_back_link_to_the_contact_tab
         assert "Back to contact" not in page, path
     pages_viewed = {(event.detail or {}).get("page") for event in db.session.execute(sa.select(AuditEvent)).scalars()}
     assert {"contact plan", "do not contact", "lift do not contact", "log contact", "new key decision"} <= pages_viewed
+
+
+UPDATE_LATE, NOTICE_LATE = "Victim update overdue", "Victim not told of a key decision in time"
+
+
+def _reasons(case) -> list[str]:  # type: ignore[no-untyped-def]
+    """The case's overdue reasons as the lists word them, without how long ago ("– 2 hours overdue")."""
+    db.session.refresh(case)
+    return [reason.split(" – ")[0] for reason in overdue_reasons_for([case], utcnow()).get(case.id, [])]
+
+
+def test_the_tab_calls_overdue_what_the_lists_call_overdue(officer):
+    """A late update is overdue on the tab while the lists say so: not under do-not-contact, not once closed."""
+    client, case, victim = officer
+    officer_user = officer_of(case)
+    plan = service.agree_plan(officer_user, case, victim, service.PlanTerms(Schedule.EVERY_N_DAYS, 14))
+    plan.next_update_due_at = utcnow() - timedelta(hours=2)
+    service.record_key_decision(officer_user, case, DecisionKind.ARREST, decided_at=utcnow() - timedelta(days=2))
+    (notice,) = service.open_notices(case)
+    notice.due_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+
+    shown = service.overview(case)
+    assert shown.victims[0].update_overdue and not shown.updates_stopped
+    assert len(shown.overdue_notice_ids) == 1
+    assert {UPDATE_LATE, NOTICE_LATE} <= set(_reasons(case))
+    page = client.get(f"/cases/{case.id}/contact").get_data(as_text=True)
+    assert page.count("casework-tag--overdue") == 3  # the next update, and the notice in two places
+
+    flag = service.set_do_not_contact(
+        officer_user, case, victim, reason="Suspect at the address", review_on=local_date(utcnow()) + timedelta(days=7)
+    )
+    db.session.commit()
+    assert not service.overview(case).victims[0].update_overdue
+    assert UPDATE_LATE not in _reasons(case)
+    service.lift_do_not_contact(officer_user, case, flag.id, reason="Safe again")
+    db.session.commit()
+
+    cases_service.close_case(
+        officer_user, case, outcome=Outcome.CAUTION, reason=None, confirmed=True, expected_version=case.version_id
+    )
+    db.session.commit()
+    shown = service.overview(case)
+    assert shown.updates_stopped and not shown.victims[0].update_overdue
+    assert len(shown.overdue_notice_ids) == 1  # a key decision must still be told after closing
+    assert NOTICE_LATE in _reasons(case) and UPDATE_LATE not in _reasons(case)
+    page = client.get(f"/cases/{case.id}/contact").get_data(as_text=True)
+    assert "scheduled updates stopped when the case was closed" in page
+    assert page.count("casework-tag--overdue") == 2
