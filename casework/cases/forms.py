@@ -17,6 +17,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from casework.audit.models import AuditAction
 from casework.cases.models import (
     DECISION_OUTCOMES,
+    NUMBER_MAX,
+    SUMMARY_MAX,
     CaseStatus,
     Channel,
     Classification,
@@ -31,7 +33,6 @@ from casework.db import utcnow
 from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, text_area, text_field
 from casework.workdays import LONDON
 
-SUMMARY_MAX = 5000
 NOTE_MAX = 10000
 REASON_MAX = 2000
 
@@ -60,8 +61,8 @@ class CaseFactsForm(CaseworkForm):
             Length(max=SUMMARY_MAX, message=f"Summary must be {SUMMARY_MAX} characters or fewer"),
         ],
     )
-    incident_number = text_field("Incident (call) number", 40)
-    crime_number = text_field("Crime number", 40)
+    incident_number = text_field("Incident (call) number", NUMBER_MAX)
+    crime_number = text_field("Crime number", NUMBER_MAX)
 
 
 class NewCaseForm(CaseFactsForm):

@@ -118,6 +118,9 @@ class ReferenceCounter(Timestamped, db.Model):
 
 OVERDUE_PREDICATE = sa.text("risk_review_due OR status = 'reported'")
 OPEN_PREDICATE = sa.text("status <> 'closed'")
+SUMMARY_MAX = 5000  # characters of a report's summary (the service refuses more; the column is unbounded text)
+NUMBER_MAX = 40  # characters of an incident (call) or crime number
+
 OVERDUE_FROM_SET = sa.text("overdue_from IS NOT NULL")
 CLOSED_OVERDUE_FROM_SET = sa.text("status = 'closed' AND overdue_from IS NOT NULL")
 
@@ -184,8 +187,8 @@ class Case(Timestamped, Versioned, db.Model):
     classification: Mapped[Classification] = mapped_column(enum_type(Classification, length=16))
     offence: Mapped[Offence] = mapped_column(enum_type(Offence, length=8))
     summary: Mapped[str] = mapped_column(sa.Text)
-    incident_number: Mapped[str | None] = mapped_column(sa.String(40), doc="call / incident log number")
-    crime_number: Mapped[str | None] = mapped_column(sa.String(40))
+    incident_number: Mapped[str | None] = mapped_column(sa.String(NUMBER_MAX), doc="call / incident log number")
+    crime_number: Mapped[str | None] = mapped_column(sa.String(NUMBER_MAX))
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[CaseStatus] = mapped_column(enum_type(CaseStatus, length=16), default=CaseStatus.REPORTED)
     outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome, length=40))

@@ -16,6 +16,8 @@ from casework.auth.models import Role, User
 from casework.cases import registry
 from casework.cases.models import (
     DECISION_OUTCOMES,
+    NUMBER_MAX,
+    SUMMARY_MAX,
     AssignmentRole,
     Case,
     CaseAccess,
@@ -149,6 +151,20 @@ class NewCase:
     restricted: bool = False
 
 
+def _check_facts(summary: str, incident_number: str | None, crime_number: str | None) -> None:
+    """The limits of a case's written facts, whichever way they arrive (the forms say the same first)."""
+    if not summary.strip():
+        raise DomainError("Enter a summary of the report", field="summary")
+    if len(summary) > SUMMARY_MAX:
+        raise DomainError(f"Summary must be {SUMMARY_MAX} characters or fewer", field="summary")
+    for field, label, value in (
+        ("incident_number", "Incident (call) number", incident_number),
+        ("crime_number", "Crime number", crime_number),
+    ):
+        if value is not None and len(value) > NUMBER_MAX:
+            raise DomainError(f"{label} must be {NUMBER_MAX} characters or fewer", field=field)
+
+
 def create_case(actor: User, details: NewCase) -> Case:
     """Record a report as a case in the actor's team, awaiting allocation.
 
@@ -159,6 +175,7 @@ def create_case(actor: User, details: NewCase) -> Case:
         raise DomainError("You need to belong to a team to record a case. Ask an administrator.")
     if details.reported_at > utcnow():
         raise DomainError("Date reported must be today or in the past", field="reported_on")
+    _check_facts(details.summary, details.incident_number, details.crime_number)
     case = Case(
         reference=next_reference(details.reported_at.year),
         channel=details.channel,
@@ -208,6 +225,7 @@ class CaseDetails:
 def update_details(actor: User, case: Case, details: CaseDetails, *, expected_version: int) -> Case:
     """Edit the case's classification, offence, summary and numbers (optimistic locking)."""
     case.check_version(expected_version)
+    _check_facts(details.summary, details.incident_number, details.crime_number)
     changes = audit.field_changes(case, vars(details))
     for name in changes:
         setattr(case, name, getattr(details, name))

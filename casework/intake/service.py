@@ -28,8 +28,7 @@ from casework.audit.models import AuditAction
 from casework.auth.models import Team, User
 from casework.cases import queries, registry
 from casework.cases import service as cases
-from casework.cases.forms import SUMMARY_MAX
-from casework.cases.models import Case, Channel, Classification, Offence, ReporterType
+from casework.cases.models import SUMMARY_MAX, Case, Channel, Classification, Offence, ReporterType
 from casework.db import utcnow
 from casework.errors import DomainError, NotFound
 from casework.extensions import db

@@ -9,7 +9,16 @@ import pytest
 
 from casework.auth.models import Role
 from casework.cases import service as cases
-from casework.cases.models import CaseStatus, Outcome
+from casework.cases.models import (
+    NUMBER_MAX,
+    SUMMARY_MAX,
+    CaseStatus,
+    Channel,
+    Classification,
+    Offence,
+    Outcome,
+    ReporterType,
+)
 from casework.db import utcnow
 from casework.errors import DomainError, NotFound
 from casework.extensions import db
@@ -214,3 +223,54 @@ def test_an_unrestricted_case_has_no_access_list_to_add_to(world):
     colleague = factories.UserFactory(role=Role.OFFICER)
     with pytest.raises(DomainError, match="Only restricted cases"):
         cases.grant_access(supervisor, case, email=colleague.email, reason="Needed")
+
+
+def _new_case(**facts: object) -> cases.NewCase:
+    return cases.NewCase(
+        **{
+            "channel": Channel.PHONE_101,
+            "reporter_type": ReporterType.VICTIM,
+            "classification": Classification.STALKING,
+            "offence": Offence.S2A,
+            "summary": "Follows her to work",
+            "reported_at": utcnow() - timedelta(hours=1),
+            **facts,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("facts", "field"),
+    [
+        ({"summary": "x" * (SUMMARY_MAX + 1)}, "summary"),
+        ({"summary": "  \n "}, "summary"),
+        ({"incident_number": "4" * (NUMBER_MAX + 1)}, "incident_number"),
+        ({"crime_number": "C" * (NUMBER_MAX + 1)}, "crime_number"),
+    ],
+)
+def test_a_case_s_written_facts_keep_their_limits_without_a_form(world, facts, field):
+    officer, _, case = world
+    with pytest.raises(DomainError) as refused:
+        cases.create_case(officer, _new_case(**facts))
+    assert refused.value.field == field
+    details = cases.CaseDetails(
+        classification=case.classification,
+        offence=case.offence,
+        summary=facts.get("summary", case.summary),  # type: ignore[arg-type]
+        incident_number=facts.get("incident_number", case.incident_number),  # type: ignore[arg-type]
+        crime_number=facts.get("crime_number", case.crime_number),  # type: ignore[arg-type]
+    )
+    summary_before = case.summary
+    with pytest.raises(DomainError) as refused:
+        cases.update_details(officer, case, details, expected_version=case.version_id)
+    assert refused.value.field == field
+    assert case.summary == summary_before
+
+
+def test_facts_at_their_limits_are_kept(world):
+    officer, _, _ = world
+    case = cases.create_case(
+        officer, _new_case(summary="x" * SUMMARY_MAX, incident_number="4" * NUMBER_MAX, crime_number="C" * NUMBER_MAX)
+    )
+    db.session.flush()
+    assert len(case.summary) == SUMMARY_MAX and len(case.crime_number or "") == NUMBER_MAX
