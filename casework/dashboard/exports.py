@@ -33,7 +33,7 @@ from casework.workdays import local_date
 EXPORT_LIMIT = 50_000
 MIN_REASON = 10
 FORMATS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
+    "csv": ("text/csv", "csv"),  # Flask adds "; charset=utf-8" to a text type
     "xlsx": (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "xlsx",

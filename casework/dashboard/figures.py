@@ -24,6 +24,7 @@ from casework.cases.models import Case, CaseDecision, CaseStatus, Channel, Decis
 from casework.cases.queries import overdue_instant
 from casework.contact.models import ContactAttempt, ContactOutcome, ContactPlan, DecisionNotice, DoNotContact
 from casework.extensions import db
+from casework.forms import EARLIEST_YEAR, LATEST_YEAR
 from casework.orders.models import OrderBreach, OrderStatus, OrderStatusChange, ProtectiveOrder
 from casework.support.models import Referral, ReferralStatus, SupportService
 from casework.workdays import end_of_local_day, local_date, local_midnight
@@ -70,13 +71,14 @@ class Period:
 
     @classmethod
     def parse(cls, value: str) -> Period | None:
-        """The period in ``value``, or ``None`` when it is not one."""
+        """The period in ``value``, or ``None`` when it is not one (or not within the years a date field takes)."""
         start, _, end = value.partition("..")
         try:
             period = cls(date.fromisoformat(start), date.fromisoformat(end))
         except ValueError:
             return None
-        return period if period.start <= period.end else None
+        in_range = EARLIEST_YEAR <= period.start.year and period.end.year <= LATEST_YEAR
+        return period if in_range and period.start <= period.end else None
 
 
 def default_period(now: datetime) -> Period:

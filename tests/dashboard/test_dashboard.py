@@ -25,7 +25,7 @@ from casework.cases.models import (
     RiskLevel,
 )
 from casework.contact.models import ContactAttempt, ContactOutcome
-from casework.dashboard import service
+from casework.dashboard import figures, service
 from casework.dashboard.figures import default_period
 from casework.db import utcnow
 from casework.extensions import db
@@ -180,6 +180,18 @@ def test_bad_filters_come_back_with_a_message_not_an_error(make_client):
     assert "must be a real date" in response.get_data(as_text=True)
     reversed_period = "period_from=1&period_from=3&period_from=2026&period_to=1&period_to=1&period_to=2026"
     assert "must be the same as or after" in client.get(f"/dashboard?{reversed_period}").get_data(as_text=True)
+
+
+PERIOD_FILTERS = ["closed", "decisions_due", "decisions_late", "referrals_due", "referrals_late", "order_breached"]
+
+
+@pytest.mark.parametrize("value", ["2026-01-01..9999-12-31", "9999-12-31..9999-12-31", "0001-01-01..2026-01-01"])
+@pytest.mark.parametrize("name", PERIOD_FILTERS)
+def test_a_period_beyond_the_years_a_date_field_takes_is_no_filter_not_an_error(make_client, name, value):
+    client, _ = make_client(Role.MANAGER)
+    assert figures.Period.parse(value) is None
+    assert client.get(f"/cases?scope=all&{name}={value}").status_code == 200
+    assert client.get(f"/exports/cases?scope=all&{name}={value}").status_code == 200
 
 
 def test_an_officers_home_figures_are_their_own_and_each_agrees_with_its_list(app, db_session, seeded):

@@ -58,6 +58,7 @@ def test_a_filtered_list_exports_the_cases_the_list_shows_and_is_audited(app, se
     response = client.post_form(f"/exports/cases?{query}", {"reason": REASON, "file_format": "csv"})
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith('attachment; filename="cases-')
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = csv_rows(response.data)
     assert rows[0][:3] == ["Reference", "Team", "Officer in case"]
     references = {row[0] for row in rows[1:]}

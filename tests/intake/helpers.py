@@ -121,4 +121,5 @@ def send_report(client: Any, answers: Answers, **kwargs: Any) -> str:
     page = client.get("/report/sent", **kwargs).get_data(as_text=True)
     found = REFERENCE.search(page)
     assert found
+    assert f"Your report reference<br><strong>{found.group(0)}</strong>" in page  # shown, not printed as markup
     return found.group(0)
