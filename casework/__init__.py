@@ -14,6 +14,7 @@ import config
 from casework import errors_pages, hardening, logging_setup, pg_driver, request_memo, templating, transactions
 from casework import models as _models  # noqa: F401 - maps every model before the metadata is used
 from casework.cases import overdue as _overdue  # noqa: F401 - keeps cases.overdue_from current on every flush
+from casework.db import ID_MAX
 from casework.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +77,7 @@ class DatabaseIdConverter(IntegerConverter):
     a 404, not a 500 (PostgreSQL refuses to compare an ``integer`` column with a larger number)."""
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", ID_MAX)
         super().__init__(url_map, *args, **kwargs)
 
 

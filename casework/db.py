@@ -17,6 +17,9 @@ CONFLICT_MESSAGE = (
 )
 
 
+ID_MAX = 2**31 - 1  # the largest key any table can hold (32-bit integer primary keys)
+
+
 def utcnow() -> datetime:
     """Return the current instant, timezone-aware, in UTC."""
     return datetime.now(UTC)

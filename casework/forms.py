@@ -14,7 +14,7 @@ from wtforms import DateField, Field, HiddenField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
-from casework.db import CONFLICT_MESSAGE, Versioned
+from casework.db import CONFLICT_MESSAGE, ID_MAX, Versioned
 from casework.errors import ConflictError, DomainError
 from casework.extensions import db
 
@@ -158,6 +158,17 @@ def _text_validators(label: str, max_length: int, required: str | None) -> list[
         DataRequired(required) if required else Optional(),
         Length(max=max_length, message=f"{name} must be {max_length} characters or fewer"),
     ]
+
+
+def id_choice(value: object) -> int:
+    """``coerce`` for a select of database ids: a number no table can hold is not a valid choice.
+
+    (``int`` alone lets any size through to the query, and SQLite cannot bind an integer over 64 bits.)
+    """
+    number = int(value)  # type: ignore[call-overload]
+    if not 0 <= number <= ID_MAX:
+        raise ValueError(f"{number} is not an id")
+    return number
 
 
 def text_field(label: str, max_length: int, *, required: str | None = None) -> StringField:

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from casework.admin.audit_log import AuditFilters
 from casework.audit.models import AuditAction
 from casework.auth.models import Role
-from casework.forms import CaseworkForm, GovDateField, VersionedForm, text_area
+from casework.forms import CaseworkForm, GovDateField, VersionedForm, id_choice, text_area
 
 NO_TEAM = 0
 NO_SERVICE = 0
@@ -52,11 +52,13 @@ class UserForm(VersionedForm):
         choices=[(role.value, role.label) for role in Role],
         validators=[InputRequired("Select a role")],
     )
-    team_id = SelectField("Team", widget=GovSelect(), coerce=int, validate_choice=True, choices=[(NO_TEAM, "No team")])
+    team_id = SelectField(
+        "Team", widget=GovSelect(), coerce=id_choice, validate_choice=True, choices=[(NO_TEAM, "No team")]
+    )
     support_service_id = SelectField(
         "Support service (advisers)",
         widget=GovSelect(),
-        coerce=int,
+        coerce=id_choice,
         validate_choice=False,  # only advisers have one: the admin service checks it (check_user_service)
         choices=[(NO_SERVICE, "No service")],
     )

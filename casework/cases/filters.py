@@ -27,7 +27,7 @@ from casework.cases.queries import (
     is_reference,
 )
 from casework.extensions import db
-from casework.forms import CaseworkForm, GovDateField
+from casework.forms import CaseworkForm, GovDateField, id_choice
 from casework.security import Permission, can
 
 ANY = 0
@@ -94,8 +94,8 @@ class CaseFilterForm(CaseworkForm):
     status = SelectMultipleField("Status", choices=CaseStatus.choices(), validators=[Optional()])
     risk = SelectMultipleField("Risk", choices=RiskLevel.choices(), validators=[Optional()])
     classification = SelectMultipleField("Classification", choices=Classification.choices(), validators=[Optional()])
-    officer_id = SelectField("Officer in case", coerce=int, validators=[Optional()])
-    team_id = SelectField("Team", coerce=int, validators=[Optional()])
+    officer_id = SelectField("Officer in case", coerce=id_choice, validators=[Optional()])
+    team_id = SelectField("Team", coerce=id_choice, validators=[Optional()])
     reported_from = GovDateField("Reported from")
     reported_to = GovDateField("Reported to")
     overdue = BooleanField("Overdue only", validators=[Optional()])

@@ -30,7 +30,7 @@ from casework.cases.models import (
 )
 from casework.cases.queries import AuditFilters
 from casework.db import utcnow
-from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, text_area, text_field
+from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, id_choice, text_area, text_field
 from casework.workdays import LONDON
 
 NOTE_MAX = 10000
@@ -120,8 +120,8 @@ class StatusForm(VersionedForm):
 class AllocateForm(VersionedForm):
     """Choose the officer in case and the supervisor."""
 
-    officer_id = SelectField("Officer in case", widget=GovSelect(), coerce=int)
-    supervisor_id = SelectField("Supervisor", widget=GovSelect(), coerce=int)
+    officer_id = SelectField("Officer in case", widget=GovSelect(), coerce=id_choice)
+    supervisor_id = SelectField("Supervisor", widget=GovSelect(), coerce=id_choice)
     reason = text_area("Reason for the change (optional)", REASON_MAX)
     keep_previous_officer = BooleanField(
         "Keep the previous officer in case on the access list",

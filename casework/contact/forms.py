@@ -24,7 +24,7 @@ from wtforms.validators import AnyOf, InputRequired, Optional, Regexp, Validatio
 
 from casework.contact.models import ContactOutcome, DecisionKind, MessageChannel, Schedule
 from casework.contact.service import OFFERED_FREQUENCIES, PlanTerms
-from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, text_area
+from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, id_choice, text_area
 from casework.people.models import ContactMethod
 from casework.workdays import LONDON
 
@@ -84,7 +84,7 @@ class PlanForm(VersionedForm):
         validators=[Optional(), Regexp(WHOLE_DAYS, message="Enter the number of days as a whole number, like 21")],
     )
     owner_id = SelectField(
-        "Who keeps in contact with them?", widget=GovSelect(), coerce=int, choices=[], validate_choice=False
+        "Who keeps in contact with them?", widget=GovSelect(), coerce=id_choice, choices=[], validate_choice=False
     )
     message_channel = RadioField(
         "Messages from the system",
@@ -160,7 +160,7 @@ class LiftForm(CaseworkForm):
 class ContactForm(CaseworkForm):
     """Log an attempt to contact a victim."""
 
-    party_id = SelectField("Victim", widget=GovSelect(), coerce=int, choices=[], validate_choice=False)
+    party_id = SelectField("Victim", widget=GovSelect(), coerce=id_choice, choices=[], validate_choice=False)
     contacted_on = GovDateField(
         "Date of the contact", widget=GovDateInput(), validators=[date_required("Enter the date of the contact")]
     )
@@ -177,7 +177,7 @@ class ContactForm(CaseworkForm):
     notices = SelectMultipleField(
         "Key decisions they were told about",
         widget=GovCheckboxesInput(),
-        coerce=int,
+        coerce=id_choice,
         choices=[],
         validate_choice=False,
         description="Only when you spoke to them or left a safe message.",

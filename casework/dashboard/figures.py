@@ -77,7 +77,7 @@ class Period:
             period = cls(date.fromisoformat(start), date.fromisoformat(end))
         except ValueError:
             return None
-        in_range = EARLIEST_YEAR <= period.start.year and period.end.year <= LATEST_YEAR
+        in_range = period.start.year >= EARLIEST_YEAR and period.end.year <= LATEST_YEAR
         return period if in_range and period.start <= period.end else None
 
 

@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Optional
 
 from casework.auth.models import Team
 from casework.dashboard.figures import Period, default_period
-from casework.forms import CaseworkForm, GovDateField, text_area
+from casework.forms import CaseworkForm, GovDateField, id_choice, text_area
 
 ALL_TEAMS = 0
 LONGEST_PERIOD_DAYS = 366 * 3
@@ -20,7 +20,7 @@ class DashboardFilterForm(CaseworkForm):
     """Which team (managers) and which period the dashboard counts."""
 
     # Rendered with the plain filter macros (templates/_filter_fields.html), as the case list's filters.
-    team_id = SelectField("Team", coerce=int, validators=[Optional()])
+    team_id = SelectField("Team", coerce=id_choice, validators=[Optional()])
     period_from = GovDateField("From")
     period_to = GovDateField("To")
 

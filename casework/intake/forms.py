@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSelect, GovSubmitInput
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import HiddenInput
 
 from casework.cases.models import Classification, Offence
+from casework.db import ID_MAX
 from casework.forms import CaseworkForm
 from casework.intake.models import CloseReason
 
@@ -46,7 +47,10 @@ class CreateCaseForm(CaseworkForm):
 class AddToCaseForm(CaseworkForm):
     """The case chosen from the search results."""
 
-    case_id = IntegerField(widget=HiddenInput(), validators=[InputRequired("Choose a case")])
+    case_id = IntegerField(
+        widget=HiddenInput(),
+        validators=[InputRequired("Choose a case"), NumberRange(min=1, max=ID_MAX, message="Choose a case")],
+    )
     submit = SubmitField("Add to this case", widget=GovSubmitInput())
 
 

@@ -15,7 +15,7 @@ from wtforms import BooleanField, Field, RadioField, SelectField, SubmitField
 from wtforms.validators import AnyOf, Email, InputRequired, ValidationError
 
 from casework.db import utcnow
-from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, text_area, text_field
+from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, id_choice, text_area, text_field
 from casework.support.models import (
     AftercareKind,
     ConsentDecision,
@@ -78,8 +78,8 @@ class ServiceForm(VersionedForm):
 class ReferralForm(CaseworkForm):
     """Propose a referral: which victim, to which service, and why. Choices are filled in by the view."""
 
-    party_id = SelectField("Victim", widget=GovSelect(), coerce=int, validate_choice=False)
-    service_id = SelectField("Support service", widget=GovSelect(), coerce=int, validate_choice=False)
+    party_id = SelectField("Victim", widget=GovSelect(), coerce=id_choice, validate_choice=False)
+    service_id = SelectField("Support service", widget=GovSelect(), coerce=id_choice, validate_choice=False)
     reason = text_area("Why refer them?", 2000, required="Give the reason for the referral")
     submit = SubmitField("Propose the referral", widget=GovSubmitInput())
 

@@ -18,6 +18,7 @@ from casework.db import utcnow
 from casework.extensions import db
 from casework.people import service as people
 from casework.people.models import CaseParty, PartyRole, VictimContact
+from casework.workdays import local_date
 from tests import factories
 
 SEALED = ("Zqsealedaddress 1 Hidden Lane", "07700 Zqsealedphone", "zqsealed@example.org")
@@ -98,10 +99,10 @@ def test_date_range_is_in_london_days(admin_client, app):
     )
     db.session.execute(sa.text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
     _event(AuditAction.SIGN_IN, "user", actor_label="new@example.org")
-    today = utcnow().date()
+    today = local_date(utcnow())
     recent = _rows(client, date_from=[today.day, today.month, today.year], category="sign_in")
     assert "new@example.org" in recent and "old@example.org" not in recent
-    long_ago = today - timedelta(days=40)
+    long_ago = local_date(utcnow() - timedelta(days=40))  # its London day: 23:30 UTC in summer is tomorrow there
     window = {
         "date_from": [long_ago.day, long_ago.month, long_ago.year],
         "date_to": [long_ago.day, long_ago.month, long_ago.year],

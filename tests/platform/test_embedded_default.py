@@ -15,6 +15,7 @@ from casework.auth.service import find_user_by_email
 from casework.cases import overdue
 from casework.cases.models import Case
 from casework.extensions import db
+from casework.intake.models import OnlineReport, ReportStatus
 from casework.reminders import service as reminders
 from casework.reminders.models import Reminder, ReminderStatus
 from tests.conftest import CaseworkClient, make_test_app, sign_in
@@ -81,3 +82,30 @@ def test_recomputing_overdue_from_on_sqlite_agrees_with_what_the_demos_writes_ke
         assert any(stored.values()), "the demo has cases that fall overdue"
         assert overdue.refresh_all(connection) == 0
         db.session.rollback()
+
+
+HUGE = str(10**20)  # beyond what SQLite can bind (64 bits): a 500 before, wherever an id came from a form
+
+
+def _signed_in(app, email: str, password: str):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    with app.app_context():
+        user = find_user_by_email(email)
+        db.session.expunge(user)
+    assert sign_in(client, user, password).status_code == 302
+    return client
+
+
+def test_ids_from_forms_and_filters_that_no_table_can_hold_are_refused_not_failed(embedded):
+    app, password, _ = embedded
+    with app.app_context():
+        report_id = db.session.execute(
+            sa.select(sa.func.min(OnlineReport.id)).where(OnlineReport.status == ReportStatus.NEW)
+        ).scalar_one()
+    supervisor = _signed_in(app, "supervisor@casework.police.uk", password)
+    response = supervisor.post_form(f"/triage/{report_id}/add", {"case_id": HUGE})
+    assert response.status_code == 200 and "govuk-error-summary" in response.get_data(as_text=True)
+    assert supervisor.get(f"/cases?scope=team&officer_id={HUGE}").status_code == 200
+    manager = _signed_in(app, "manager@casework.police.uk", password)
+    assert manager.get(f"/dashboard?team_id={HUGE}").status_code == 200
+    assert manager.get(f"/cases?scope=all&team_id={HUGE}").status_code == 200
