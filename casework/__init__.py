@@ -11,7 +11,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 import config
-from casework import errors_pages, hardening, logging_setup, pg_driver, request_memo, templating, transactions
+from casework import (
+    errors_pages,
+    hardening,
+    logging_setup,
+    pg_driver,
+    request_memo,
+    sqlite_driver,
+    templating,
+    transactions,
+)
 from casework import models as _models  # noqa: F401 - maps every model before the metadata is used
 from casework.cases import overdue as _overdue  # noqa: F401 - keeps cases.overdue_from current on every flush
 from casework.db import ID_MAX
@@ -49,6 +58,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            sqlite_driver.serialise_transactions(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.session_protection = "strong"

@@ -8,6 +8,7 @@ export FLASK_APP=wsgi.py
 BIN=.venv/bin
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-5000}
+export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://$HOST:$PORT}  # links in reminder mail point here
 
 "$BIN/flask" db upgrade
 "$BIN/flask" casework seed-demo

@@ -42,6 +42,7 @@ def test_embedded_sqlite_default_migrates_and_signs_in(tmp_path):
         db.session.commit()
         db.session.refresh(user)
         db.session.expunge(user)
+        db.session.close()  # its transaction holds SQLite's write lock (sqlite_driver), which the next connection wants
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"include_object": include_in_autogenerate})
             differences = compare_metadata(context, db.metadata)
