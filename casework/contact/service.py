@@ -452,15 +452,21 @@ def set_do_not_contact(
     return flag
 
 
-def lift_do_not_contact(
-    actor: User, case: Case, flag_id: int, *, reason: str, now: datetime | None = None
-) -> DoNotContact:
-    """Lift a do-not-contact flag, with the reason; the flag stays in the victim's history."""
+def flag_on(case: Case, flag_id: int) -> DoNotContact:
+    """A do-not-contact flag of ``case``, lifted or not (``NotFound`` for another case's or none)."""
     flag = db.session.execute(
         sa.select(DoNotContact).where(DoNotContact.id == flag_id, DoNotContact.case_id == case.id)
     ).scalar_one_or_none()
     if flag is None:
         raise NotFound("No such do-not-contact flag on this case")
+    return flag
+
+
+def lift_do_not_contact(
+    actor: User, case: Case, flag_id: int, *, reason: str, now: datetime | None = None
+) -> DoNotContact:
+    """Lift a do-not-contact flag, with the reason; the flag stays in the victim's history."""
+    flag = flag_on(case, flag_id)
     if flag.lifted_at is not None:
         raise DomainError("This flag has already been lifted", field="reason")
     if not reason.strip():

@@ -104,6 +104,7 @@ def do_not_contact(case_id: int, party_id: int) -> str | Response:
 def lift(case_id: int, flag_id: int) -> str | Response:
     """Lift a do-not-contact flag, with the reason."""
     case = load_case(case_id, Permission.CONTACT_EDIT)
+    service.flag_on(case, flag_id)
     form = LiftForm()
     if form.validate_on_submit():
         flag = apply_service(

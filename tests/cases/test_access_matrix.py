@@ -440,3 +440,35 @@ def test_my_cases_never_shows_a_report_i_recorded_for_another_team(make_client):
         page = client.get(f"/cases{query}").get_data(as_text=True)
         assert mine.reference in page, query
         assert elsewhere.reference not in page, query
+
+
+CASE_OBJECT_IDS = {"party_id", "assessment_id", "incident_id", "evidence_id", "flag_id", "order_id", "referral_id"}
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.SUPERVISOR])
+def test_an_object_of_another_case_under_this_case_s_address_is_not_found(app, make_client, evidence_dir, role):
+    """Every page with an object id in its address finds the object on that case only: another case's incident,
+    flag or order under this case's id is a 404, even where both cases are the user's."""
+    client, user, team = _sign_in_with_team(make_client, role)
+    this, other = (_make_case("own", user, team, closed=False) for _ in range(2))
+    ids = {case.id: _ids_for(case, evidence_dir) for case in (this, other)}
+    adapter = app.url_map.bind("localhost")
+    wrong, checked = [], 0
+    for route in case_routes(app):
+        swapped = route.arguments & CASE_OBJECT_IDS
+        if route.method != "GET" or not swapped or route.endpoint in SKIPPED_ROUTES:
+            continue
+        own = adapter.build(route.endpoint, {name: ids[this.id][name] for name in route.arguments})
+        response = client.get(own)
+        response.close()
+        if response.status_code != 200:
+            continue  # not a page this role opens
+        values = {name: ids[other.id if name in swapped else this.id][name] for name in route.arguments}
+        path = adapter.build(route.endpoint, values)
+        response = client.get(path)
+        response.close()
+        checked += 1
+        if response.status_code != 404:
+            wrong.append(f"GET {path}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+    assert checked >= 8
