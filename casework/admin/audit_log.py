@@ -171,8 +171,11 @@ CSV_COLUMNS = [
 def export_csv(actor: User, filters: AuditFilters, *, reason: str) -> tuple[str, int]:
     """The filtered events (newest first, at most ``EXPORT_CAP``) as CSV, and how many rows; audited as a disclosure."""
     reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("Enter the reason for exporting the audit trail", field="reason")
+    if len(reason) < audit.JUSTIFICATION_MIN:
+        raise DomainError(
+            f"Enter the reason for exporting the audit trail, in at least {audit.JUSTIFICATION_MIN} characters",
+            field="reason",
+        )
     check_filters(filters)
     query, _ = _filtered(filters)
     found = db.session.execute(

@@ -21,6 +21,8 @@ from casework.db import utcnow
 from casework.extensions import db
 
 SYSTEM_ACTOR = "system"
+# A disclosure's justification (DPA 2018 s.62) must say something: "x" or "ok" is not a reason.
+JUSTIFICATION_MIN = 10
 
 
 class AuditTrailIsAppendOnly(RuntimeError):

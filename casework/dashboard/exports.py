@@ -31,7 +31,6 @@ from casework.security import Permission, can
 from casework.workdays import local_date
 
 EXPORT_LIMIT = 50_000
-MIN_REASON = 10
 FORMATS = {
     "csv": ("text/csv", "csv"),  # Flask adds "; charset=utf-8" to a text type
     "xlsx": (
@@ -203,8 +202,10 @@ def export(actor: User, table: Table, *, what: str, file_format: str, reason: st
     if not can(actor, Permission.CASES_EXPORT):
         raise DomainError("You may not export case data", field="reason")
     reason = (reason or "").strip()
-    if len(reason) < MIN_REASON:
-        raise DomainError(f"Enter why you need this export, in at least {MIN_REASON} characters", field="reason")
+    if len(reason) < audit.JUSTIFICATION_MIN:
+        raise DomainError(
+            f"Enter why you need this export, in at least {audit.JUSTIFICATION_MIN} characters", field="reason"
+        )
     if file_format not in FORMATS:
         raise DomainError("Choose CSV or Excel", field="file_format")
     audit.record(

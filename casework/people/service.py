@@ -182,8 +182,11 @@ def break_glass(actor: User, case: Case, party: CaseParty, *, reason: str) -> Se
     Audited as a disclosure (DPA 2018 s.62: justification, who, when, recipient) and flagged
     to the case's supervisor.
     """
-    if not reason.strip():
-        raise DomainError("Give the reason you need to see these details", field="reason")
+    if len(reason.strip()) < audit.JUSTIFICATION_MIN:
+        raise DomainError(
+            f"Give the reason you need to see these details, in at least {audit.JUSTIFICATION_MIN} characters",
+            field="reason",
+        )
     if (
         party.role != PartyRole.VICTIM
         or party.contact is None

@@ -148,7 +148,7 @@ def _victim(case):
     return people_queries.get_party(case, party.id)
 
 
-@pytest.mark.parametrize("reason", ["", "   ", "\n"])
+@pytest.mark.parametrize("reason", ["", "   ", "\n", "x", "  see it   "])
 def test_break_glass_needs_a_reason(world, reason):
     _, _, case = world
     colleague = factories.UserFactory(role=Role.OFFICER, team=case.team)
@@ -162,7 +162,7 @@ def test_only_the_cases_supervisor_may_acknowledge_a_disclosure(world):
     team = case.team
     colleague = factories.UserFactory(role=Role.OFFICER, team=team)
     other_supervisor = factories.UserFactory(role=Role.SUPERVISOR, team=team)
-    people.break_glass(colleague, case, _victim(case), reason="Welfare check")
+    people.break_glass(colleague, case, _victim(case), reason="Welfare check tonight")
     [listed] = people_queries.disclosures_to_review(supervisor)
     disclosure = people_queries.get_disclosure(listed.id)
     assert not can(other_supervisor, Permission.DISCLOSURE_ACKNOWLEDGE, disclosure)

@@ -215,8 +215,8 @@ def test_only_the_case_supervisor_may_mark_a_reveal_as_reviewed(make_client, wor
     assert acknowledged_by(disclosure_id) is None
 
 
-@pytest.mark.parametrize("reason", ["", "   \t ", "\u0000\u0000"])
-def test_an_empty_reason_is_refused_with_a_message_and_nothing_is_disclosed(make_client, world, reason):
+@pytest.mark.parametrize("reason", ["", "   \t ", "\u0000\u0000", "x", "y"])
+def test_an_empty_or_token_reason_is_refused_with_a_message_and_nothing_is_disclosed(make_client, world, reason):
     client, _ = other_user(make_client, world, "colleague")
     response = client.post_form(world.reveal_path(), {"reason": reason})
     page = response.get_data(as_text=True)
