@@ -341,7 +341,7 @@ def add_to_case(report_id: int) -> str | Response:
         return done
     form = AddToCaseForm()
     if form.validate_on_submit():
-        case = load_case(form.case_id.data or 0, Permission.CASE_EDIT)
+        case = load_case(form.case_id.data or 0, Permission.CASE_VIEW)  # the service says why it cannot be added
         added = apply_service(form, service.add_report_to_case, user, found, case)
         if added is not None:
             flash(f"Online report {found.reference} is now a new incident on case {case.reference}.", "success")

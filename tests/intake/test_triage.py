@@ -183,7 +183,12 @@ def test_a_report_cannot_be_added_to_a_case_the_supervisor_cannot_see_or_a_close
     report = _report(victim_answers())
     assert client.post_form(f"/triage/{report.id}/add", {"case_id": hidden.id}).status_code == 403
     closed = factories.CaseFactory(team=user.team, status=CaseStatus.CLOSED)
-    assert client.post_form(f"/triage/{report.id}/add", {"case_id": closed.id}).status_code == 403
+    refused = client.post_form(f"/triage/{report.id}/add", {"case_id": closed.id})
+    assert refused.status_code == 200  # a stale page or a double click: told why, not refused as an intruder
+    assert "That case is closed: reopen it first" in refused.get_data(as_text=True)
+    offered = client.get(f"/triage/{report.id}/add", query_string={"search": closed.reference}).get_data(as_text=True)
+    assert closed.reference in offered and f"Add to {closed.reference}" not in offered
+    assert "Closed: reopen it to add this report" in offered
     with pytest.raises(DomainError, match="That case is closed"):
         service.add_report_to_case(user, report, closed)
     assert db.session.get(OnlineReport, report.id).status == ReportStatus.NEW
