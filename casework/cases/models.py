@@ -57,6 +57,11 @@ class Offence(LabelledEnum):
     S4 = "s4", "s.4 Putting people in fear of violence"
     S4A = "s4a", "s.4A Stalking involving fear of violence or serious alarm or distress"
 
+    @property
+    def classification(self) -> Classification:
+        """Stalking for the stalking offences (s.2A, s.4A), harassment for the others (s.2, s.4)."""
+        return Classification.STALKING if self in {Offence.S2A, Offence.S4A} else Classification.HARASSMENT
+
 
 class CaseStatus(LabelledEnum):
     """Where the case is (DOMAIN.md: case statuses)."""

@@ -151,15 +151,25 @@ class NewCase:
     restricted: bool = False
 
 
-def _check_facts(summary: str, incident_number: str | None, crime_number: str | None) -> None:
-    """The limits of a case's written facts, whichever way they arrive (the forms say the same first)."""
-    if not summary.strip():
+def _check_facts(details: NewCase | CaseDetails) -> None:
+    """A case's facts as recorded or corrected, whichever way they arrive (the forms check the lengths first).
+
+    The offence must be one of the classification's: retention periods and crime recording follow the
+    classification, so "harassment" with a stalking offence would be kept for the wrong time.
+    """
+    if details.offence.classification != details.classification:
+        raise DomainError(
+            f"{details.offence.label} is a {details.offence.classification.label.lower()} offence: "
+            f"choose {details.offence.classification.label}, or another offence",
+            field="offence",
+        )
+    if not details.summary.strip():
         raise DomainError("Enter a summary of the report", field="summary")
-    if len(summary) > SUMMARY_MAX:
+    if len(details.summary) > SUMMARY_MAX:
         raise DomainError(f"Summary must be {SUMMARY_MAX} characters or fewer", field="summary")
     for field, label, value in (
-        ("incident_number", "Incident (call) number", incident_number),
-        ("crime_number", "Crime number", crime_number),
+        ("incident_number", "Incident (call) number", details.incident_number),
+        ("crime_number", "Crime number", details.crime_number),
     ):
         if value is not None and len(value) > NUMBER_MAX:
             raise DomainError(f"{label} must be {NUMBER_MAX} characters or fewer", field=field)
@@ -175,7 +185,7 @@ def create_case(actor: User, details: NewCase) -> Case:
         raise DomainError("You need to belong to a team to record a case. Ask an administrator.")
     if details.reported_at > utcnow():
         raise DomainError("Date reported must be today or in the past", field="reported_on")
-    _check_facts(details.summary, details.incident_number, details.crime_number)
+    _check_facts(details)
     case = Case(
         reference=next_reference(details.reported_at.year),
         channel=details.channel,
@@ -225,7 +235,7 @@ class CaseDetails:
 def update_details(actor: User, case: Case, details: CaseDetails, *, expected_version: int) -> Case:
     """Edit the case's classification, offence, summary and numbers (optimistic locking)."""
     case.check_version(expected_version)
-    _check_facts(details.summary, details.incident_number, details.crime_number)
+    _check_facts(details)
     changes = audit.field_changes(case, vars(details))
     for name in changes:
         setattr(case, name, getattr(details, name))

@@ -42,6 +42,8 @@ def test_new_case_form_refuses_bad_input_field_by_field(make_client):
         ("reporter_type", {"reporter_type": "martian"}),
         ("classification", {"classification": None}),
         ("offence", {"offence": "s99"}),
+        ("offence", {"classification": "stalking", "offence": "s4"}),
+        ("offence", {"classification": "harassment", "offence": "s2a"}),
         ("reported_on", {"reported_on": ["31", "2", "2026"]}),
         ("reported_on", {"reported_on": ["", "", ""]}),
         ("reported_on", {"reported_on": ["1"]}),

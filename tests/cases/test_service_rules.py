@@ -246,6 +246,8 @@ def _new_case(**facts: object) -> cases.NewCase:
         ({"summary": "  \n "}, "summary"),
         ({"incident_number": "4" * (NUMBER_MAX + 1)}, "incident_number"),
         ({"crime_number": "C" * (NUMBER_MAX + 1)}, "crime_number"),
+        ({"classification": Classification.HARASSMENT, "offence": Offence.S4A}, "offence"),
+        ({"classification": Classification.STALKING, "offence": Offence.S2}, "offence"),
     ],
 )
 def test_a_case_s_written_facts_keep_their_limits_without_a_form(world, facts, field):
@@ -254,8 +256,8 @@ def test_a_case_s_written_facts_keep_their_limits_without_a_form(world, facts, f
         cases.create_case(officer, _new_case(**facts))
     assert refused.value.field == field
     details = cases.CaseDetails(
-        classification=case.classification,
-        offence=case.offence,
+        classification=facts.get("classification", case.classification),  # type: ignore[arg-type]
+        offence=facts.get("offence", case.offence),  # type: ignore[arg-type]
         summary=facts.get("summary", case.summary),  # type: ignore[arg-type]
         incident_number=facts.get("incident_number", case.incident_number),  # type: ignore[arg-type]
         crime_number=facts.get("crime_number", case.crime_number),  # type: ignore[arg-type]
@@ -265,6 +267,14 @@ def test_a_case_s_written_facts_keep_their_limits_without_a_form(world, facts, f
         cases.update_details(officer, case, details, expected_version=case.version_id)
     assert refused.value.field == field
     assert case.summary == summary_before
+
+
+@pytest.mark.parametrize("offence", list(Offence))
+def test_each_offence_goes_with_its_own_classification(world, offence):
+    officer, _, _ = world
+    expected = Classification.STALKING if offence in {Offence.S2A, Offence.S4A} else Classification.HARASSMENT
+    case = cases.create_case(officer, _new_case(classification=expected, offence=offence))
+    assert (case.classification, case.offence) == (expected, offence)
 
 
 def test_facts_at_their_limits_are_kept(world):
