@@ -811,7 +811,7 @@ FEATURE_STEPS: list[tuple[str, str]] = [
         "referrals",
         """
         INSERT INTO referrals (case_id, party_id, service_id, reason, status, created_by_id, consent, consent_at,
-                               consent_method, consent_by_id, consent_shares_contact, send_due_at, sent_at,
+                               consent_method, consent_by_id, consent_shares_phone, send_due_at, sent_at,
                                accepted_at, outcome, closed_at, created_at, updated_at, version_id)
         SELECT r.case_id, r.party_id, r.service_id, 'Persistently targeted: specialist stalking support.', r.status,
           r.by_id, CASE WHEN r.status = 'consent_declined' THEN 'declined' ELSE 'given' END, r.consent_at,

@@ -444,7 +444,7 @@ def _adviser_sees_contact_details(user: User, referral: Referral) -> bool:
         referral.service_id == user.support_service_id
         and referral.status in ADVISER_VISIBLE_STATUSES
         and referral.consent == CONSENT_GIVEN
-        and referral.consent_shares_contact
+        and bool(referral.shared_details)
         and _adviser_may_see_case_id(user, referral.case_id)
     )
 

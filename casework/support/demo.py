@@ -23,6 +23,7 @@ from casework.support.models import (
     Referral,
     ReferralOutcome,
     ServiceKind,
+    SharedDetail,
     SupportService,
 )
 from casework.workdays import deadline, end_of_local_day, local_date
@@ -114,7 +115,7 @@ def _referral(officer: User, adviser: User, case: Case, victim: CaseParty, targe
             scope="Name, safe phone number and a summary of what has happened, for support and safety planning.",
             given_at=utcnow() - timedelta(days=days_ago),
             method=ConsentMethod.PHONE,
-            shares_contact=True,
+            shares=frozenset({SharedDetail.PHONE}),  # as the scope says: name and safe phone number
         ),
         expected_version=referral.version_id,
     )

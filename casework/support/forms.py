@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
 )
-from wtforms import BooleanField, Field, RadioField, SelectField, SubmitField
+from wtforms import BooleanField, Field, RadioField, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import AnyOf, Email, InputRequired, ValidationError
 
 from casework.db import utcnow
@@ -24,6 +25,7 @@ from casework.support.models import (
     NeedRating,
     ReferralOutcome,
     ServiceKind,
+    SharedDetail,
 )
 from casework.workdays import local_date
 
@@ -99,8 +101,11 @@ class ConsentForm(VersionedForm):
 
     decision = _choice("Did the victim agree to the referral?", ConsentDecision.choices(), "Select whether they agreed")
     scope = text_area("What did they agree may be shared, and for what?", 2000)
-    shares_contact = BooleanField(
-        "They agreed their address and safe phone and email go to the service", widget=GovCheckboxInput()
+    shares = SelectMultipleField(
+        "Which of their contact details did they agree go to the service?",
+        widget=GovCheckboxesInput(),
+        choices=SharedDetail.choices(),
+        description="Tick only what they agreed to. With none, the service contacts them through the officer in case.",
     )
     consent_on = GovDateField(
         "When did they answer?",

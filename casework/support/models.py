@@ -86,6 +86,14 @@ class ReferralOutcome(LabelledEnum):
     OTHER = "other", "Other (see notes)"
 
 
+class SharedDetail(LabelledEnum):
+    """A sealed contact detail the victim may agree to share with the support service, each on its own."""
+
+    ADDRESS = "address", "Current address"
+    PHONE = "phone", "Safe phone number"
+    EMAIL = "email", "Safe email address"
+
+
 class Referral(Timestamped, Versioned, db.Model):
     """One victim of a case referred to one support service."""
 
@@ -107,8 +115,14 @@ class Referral(Timestamped, Versioned, db.Model):
 
     consent: Mapped[ConsentDecision | None] = mapped_column(enum_type(ConsentDecision, length=16))
     consent_scope: Mapped[str | None] = mapped_column(sa.Text, doc="what the victim agreed may be shared, and why")
-    consent_shares_contact: Mapped[bool] = mapped_column(
-        default=False, server_default=sa.false(), doc="the victim agreed their sealed contact details go to the service"
+    consent_shares_address: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false(), doc="the victim agreed their sealed address goes to the service"
+    )
+    consent_shares_phone: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false(), doc="the victim agreed their safe phone number goes to the service"
+    )
+    consent_shares_email: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false(), doc="the victim agreed their safe email address goes to the service"
     )
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     consent_method: Mapped[ConsentMethod | None] = mapped_column(enum_type(ConsentMethod, length=16))
@@ -132,6 +146,18 @@ class Referral(Timestamped, Versioned, db.Model):
     adviser: Mapped[User | None] = relationship(foreign_keys=[adviser_id], lazy="raise")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="raise")
     consent_by: Mapped[User | None] = relationship(foreign_keys=[consent_by_id], lazy="raise")
+
+    @property
+    def shared_details(self) -> list[SharedDetail]:
+        """The sealed contact details the victim agreed go to the service (none without consent given)."""
+        if self.consent != ConsentDecision.GIVEN:
+            return []
+        agreed = {
+            SharedDetail.ADDRESS: self.consent_shares_address,
+            SharedDetail.PHONE: self.consent_shares_phone,
+            SharedDetail.EMAIL: self.consent_shares_email,
+        }
+        return [detail for detail, shared in agreed.items() if shared]
 
 
 class ReferralStatusChange(Timestamped, db.Model):

@@ -41,6 +41,7 @@ from casework.support.models import (
     ReferralStatus,
     ReferralStatusChange,
     ServiceKind,
+    SharedDetail,
     SupportService,
 )
 from casework.workdays import LONDON, deadline, end_of_local_day, local_date
@@ -347,7 +348,7 @@ class Consent:
     scope: str
     given_at: datetime
     method: ConsentMethod
-    shares_contact: bool = False
+    shares: frozenset[SharedDetail] = frozenset()  # the sealed contact details agreed to go to the service
 
 
 def record_consent(actor: User, referral: Referral, consent: Consent, *, expected_version: int) -> Referral:
@@ -364,7 +365,10 @@ def record_consent(actor: User, referral: Referral, consent: Consent, *, expecte
     referral.consent_at = consent.given_at
     referral.consent_method = consent.method
     referral.consent_by_id = actor.id
-    referral.consent_shares_contact = consent.decision == ConsentDecision.GIVEN and consent.shares_contact
+    given = consent.decision == ConsentDecision.GIVEN
+    referral.consent_shares_address = given and SharedDetail.ADDRESS in consent.shares
+    referral.consent_shares_phone = given and SharedDetail.PHONE in consent.shares
+    referral.consent_shares_email = given and SharedDetail.EMAIL in consent.shares
     audit.record(
         AuditAction.UPDATE,
         "case",
@@ -674,7 +678,7 @@ class ContactPreferences:
 
 @dataclass(frozen=True)
 class SealedContact:
-    """The victim's sealed details, shown because they consented to share them with the service."""
+    """The victim's sealed details that they consented to share with the service: the others are ``None``."""
 
     address: str | None
     phone: str | None
@@ -797,7 +801,12 @@ def adviser_case(actor: User, case: Case) -> AdviserCase:
     for referral, person, contact, service_name in rows:
         sealed = None
         if contact is not None and can(actor, Permission.REFERRAL_CONTACT_DETAILS, referral):
-            sealed = SealedContact(contact.sealed_address, contact.sealed_phone, contact.sealed_email)
+            shared = referral.shared_details
+            sealed = SealedContact(
+                contact.sealed_address if SharedDetail.ADDRESS in shared else None,
+                contact.sealed_phone if SharedDetail.PHONE in shared else None,
+                contact.sealed_email if SharedDetail.EMAIL in shared else None,
+            )
             audit.record(
                 AuditAction.DISCLOSE,
                 "case",
@@ -805,7 +814,11 @@ def adviser_case(actor: User, case: Case) -> AdviserCase:
                 actor=actor,
                 justification="Victim support referral: the victim consented to share contact details with the service",
                 recipient=actor.email,
-                detail={"sealed_details_of_party": referral.party_id, "referral": referral.id},
+                detail={
+                    "sealed_details_of_party": referral.party_id,
+                    "referral": referral.id,
+                    "details": [detail.value for detail in shared],
+                },
             )
         victims.append(
             ReferredVictim(

@@ -36,6 +36,7 @@ from casework.support.models import (
     Referral,
     ReferralOutcome,
     ServiceKind,
+    SharedDetail,
 )
 
 bp = Blueprint("support", __name__)
@@ -161,7 +162,7 @@ def consent(case_id: int, referral_id: int) -> str | Response:
             scope=form.scope.data or "",
             given_at=service.consent_instant(form.consent_on.data, now=utcnow()),
             method=ConsentMethod(form.method.data),
-            shares_contact=bool(form.shares_contact.data),
+            shares=frozenset(SharedDetail(value) for value in form.shares.data or ()),
         )
         recorded = run_versioned(form, referral, service.record_consent, _me(), referral, answer)
         if recorded is not None:

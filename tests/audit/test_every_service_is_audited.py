@@ -21,6 +21,7 @@ from casework.cases.models import (
     CaseStatus,
     Classification,
     NoteVisibility,
+    Offence,
     Outcome,
     RiskLevel,
 )
@@ -104,7 +105,7 @@ def test_editing_case_details(world):
     officer, _, case = world
     details = cases.CaseDetails(
         classification=Classification.HARASSMENT,
-        offence=case.offence,
+        offence=Offence.S2,
         summary=case.summary,
         incident_number=None,
         crime_number="CRIME-1",
@@ -116,7 +117,11 @@ def test_editing_case_details(world):
         "case",
         case.id,
         officer,
-        changes={"classification": ["Stalking", "Harassment"], "crime_number": [None, "CRIME-1"]},
+        changes={
+            "classification": ["Stalking", "Harassment"],
+            "offence": ["s.2A Stalking", "s.2 Harassment"],
+            "crime_number": [None, "CRIME-1"],
+        },
     )
 
 

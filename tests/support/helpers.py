@@ -22,6 +22,7 @@ from casework.support.models import (
     NeedRating,
     Referral,
     ReferralOutcome,
+    SharedDetail,
     SupportService,
 )
 from casework.workdays import local_date
@@ -77,7 +78,7 @@ def consent(
     referral: Referral,
     *,
     decision: ConsentDecision = ConsentDecision.GIVEN,
-    shares_contact: bool = True,
+    shares: frozenset[SharedDetail] = frozenset(SharedDetail),
     given_at=None,  # type: ignore[no-untyped-def]
 ) -> Referral:
     answer = service.Consent(
@@ -85,7 +86,7 @@ def consent(
         scope="Name, safe contact details and a summary of the stalking, for advocacy and safety planning.",
         given_at=given_at or utcnow() - timedelta(minutes=5),
         method=ConsentMethod.PHONE,
-        shares_contact=shares_contact,
+        shares=shares,
     )
     return service.record_consent(world.officer, referral, answer, expected_version=referral.version_id)
 

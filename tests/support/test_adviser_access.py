@@ -17,7 +17,7 @@ from casework.extensions import db
 from casework.people.models import PartyRole, VictimContact
 from casework.security import visible_cases_clause
 from casework.support import service
-from casework.support.models import ConsentDecision
+from casework.support.models import ConsentDecision, SharedDetail
 from tests import factories
 from tests.support.helpers import (
     ADDRESS,
@@ -181,13 +181,29 @@ def test_the_adviser_sees_the_case_while_the_referral_is_sent_or_accepted(scene,
 
 
 def test_sealed_details_are_withheld_when_the_victim_did_not_agree_to_share_them(scene):
-    referral = consent(scene.world, propose(scene.world), shares_contact=False)
+    referral = consent(scene.world, propose(scene.world), shares=frozenset())
     service.send_referral(scene.world.officer, referral, expected_version=referral.version_id)
     db.session.commit()
     status, text = page(scene.client, f"/support/cases/{scene.world.case.id}")
     assert status == 200
     assert ADDRESS not in text and PHONE not in text and EMAIL not in text
     assert "did not agree to share their contact details" in text
+
+
+def test_the_service_sees_only_the_contact_details_the_victim_agreed_to(scene):
+    """Agreed to a phone call only: the safe phone number goes to the service, the address and email do not."""
+    referral = consent(scene.world, propose(scene.world), shares=frozenset({SharedDetail.PHONE}))
+    service.send_referral(scene.world.officer, referral, expected_version=referral.version_id)
+    db.session.commit()
+    status, text = page(scene.client, f"/support/cases/{scene.world.case.id}")
+    assert status == 200
+    assert PHONE in text and ADDRESS not in text and EMAIL not in text
+    disclosed = db.session.execute(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == AuditAction.DISCLOSE, AuditEvent.user_id == scene.world.adviser.id
+        )
+    ).scalar_one()
+    assert disclosed.detail["details"] == ["phone"]
 
 
 def test_a_restricted_case_needs_the_adviser_on_its_access_list(scene):
@@ -220,7 +236,11 @@ def test_each_view_is_audited_as_a_consultation_and_a_disclosure_of_the_sealed_d
     actions = {(event.action, (event.detail or {}).get("page")) for event in events}
     assert (AuditAction.VIEW, "support case") in actions
     [disclosure] = [event for event in events if event.action == AuditAction.DISCLOSE]
-    assert disclosure.detail == {"sealed_details_of_party": scene.world.victim.id, "referral": referral.id}
+    assert disclosure.detail == {
+        "sealed_details_of_party": scene.world.victim.id,
+        "referral": referral.id,
+        "details": ["address", "phone", "email"],
+    }
     assert disclosure.recipient == scene.world.adviser.email
     assert disclosure.justification
 

@@ -54,7 +54,7 @@ def test_officer_makes_a_referral_records_consent_and_sends_it(officer_world):
             "version": referral.version_id,
             "decision": "given",
             "scope": "Name and safe phone, for advocacy",
-            "shares_contact": "y",
+            "shares": ["phone"],
             "consent_on": _date(today),
             "method": "phone",
         },
@@ -64,6 +64,7 @@ def test_officer_makes_a_referral_records_consent_and_sends_it(officer_world):
     assert referral.send_due_at is not None
     page = client.get(base).get_data(as_text=True)
     assert "Send the referral" in page
+    assert "Contact details to the service" in page and "Safe phone number" in page and "Current address" not in page
     assert client.post_form(f"{base}/{referral.id}/send", {"version": referral.version_id}).status_code == 302
     [referral] = _referrals()
     assert referral.status == ReferralStatus.SENT

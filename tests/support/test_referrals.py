@@ -73,7 +73,7 @@ def _in_status(world, status: ReferralStatus) -> Referral:  # type: ignore[no-un
     else:
         referral.consent = ConsentDecision.GIVEN
         referral.consent_at = datetime(2026, 5, 22, 10, tzinfo=UTC)
-        referral.consent_shares_contact = True
+        referral.consent_shares_address = referral.consent_shares_phone = referral.consent_shares_email = True
     if status == S.WITHDRAWN:
         referral.consent_withdrawn_at = datetime(2026, 5, 23, 10, tzinfo=UTC)
     if status == S.ACCEPTED:
