@@ -20,7 +20,7 @@ from casework.extensions import db
 from casework.forms import apply_service
 from casework.people.models import CaseParty
 from casework.retention import queries, service
-from casework.retention.forms import EraseForm, RetainForm
+from casework.retention.forms import ERASE_PREFIX, EraseForm, RetainForm
 from casework.security import Permission, require
 from casework.workdays import local_date
 
@@ -77,7 +77,7 @@ def report() -> str:
 @require(Permission.RETENTION_REVIEW)
 def review(case_id: int) -> str:
     """A case's review date, its decisions so far, its parties, and the two decisions."""
-    return _review_page(_case(case_id), RetainForm(), EraseForm())
+    return _review_page(_case(case_id), RetainForm(), EraseForm(prefix=ERASE_PREFIX))
 
 
 @bp.route("/cases/<int:case_id>/retain", methods=["POST"])
@@ -93,7 +93,7 @@ def retain(case_id: int) -> str | Response:
         if decision is not None:
             flash(f"{case.reference} is kept until its next review on {decision.next_review_on:%-d %B %Y}.", "success")
             return redirect(url_for("retention.report"))
-    return _review_page(case, form, EraseForm())
+    return _review_page(case, form, EraseForm(prefix=ERASE_PREFIX))
 
 
 @bp.route("/cases/<int:case_id>/erase", methods=["POST"])
@@ -101,7 +101,7 @@ def retain(case_id: int) -> str | Response:
 def erase_case(case_id: int) -> str | Response:
     """Erase the personal data of the case (the "erase" decision)."""
     case = _case(case_id)
-    form = EraseForm()
+    form = EraseForm(prefix=ERASE_PREFIX)
     if form.validate_on_submit():
         count = apply_service(form, service.erase_case, _actor(), case, reason=form.reason.data)
         if count is not None:

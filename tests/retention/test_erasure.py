@@ -271,11 +271,13 @@ def test_an_admin_erases_a_person_through_the_page_with_a_reason(admin_client, s
     path = f"/admin/retention/cases/{case.id}/parties/{party.id}/erase"
     page = client.get(path).get_data(as_text=True)
     assert case.reference in page and MARKERS["first"] in page
-    refused = client.post_form(path, {"reason": ""})
+    refused = client.post_form(path, {"reason": "", "confirm": "y"})
     assert refused.status_code == 200 and "Enter the reason for the erasure" in refused.get_data(as_text=True)
+    unconfirmed = client.post_form(path, {"reason": "Erasure request ER-10"})
+    assert "Confirm that you understand the erasure cannot be undone" in unconfirmed.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Person, party.person_id).first_name == MARKERS["first"]
-    done = client.post_form(path, {"reason": "Erasure request ER-10"})
+    done = client.post_form(path, {"reason": "Erasure request ER-10", "confirm": "y"})
     assert done.status_code == 302
     db.session.expire_all()
     assert db.session.get(Person, party.person_id).first_name == "Erased"

@@ -178,9 +178,16 @@ def test_the_erase_decision_through_the_page_needs_a_reason(admin_client):
     client, _ = admin_client
     case = _closed(Classification.STALKING, Outcome.CONVICTED, date(2012, 6, 1))
     path = f"/admin/retention/cases/{case.id}/erase"
-    refused = client.post_form(path, {"reason": ""})
-    assert refused.status_code == 200 and "Enter the reason for the erasure" in refused.get_data(as_text=True)
-    assert client.post_form(path, {"reason": "Past retention, nothing to keep"}).status_code == 302
+    refused = client.post_form(path, {"erase-reason": "", "erase-confirm": "y"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "Enter the reason for the erasure" in page
+    assert 'href="#erase-reason"' in page and 'id="erase-reason"' in page and 'id="reason"' in page  # retain's own
+    unconfirmed = client.post_form(path, {"erase-reason": "Past retention, nothing to keep"})
+    assert "Confirm that you understand the erasure cannot be undone" in unconfirmed.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).summary != "[erased]"
+    done = client.post_form(path, {"erase-reason": "Past retention, nothing to keep", "erase-confirm": "y"})
+    assert done.status_code == 302
     db.session.expire_all()
     assert db.session.get(type(case), case.id).summary == "[erased]"
 
