@@ -112,6 +112,11 @@ class CaseFilterForm(CaseworkForm):
         if text and not is_reference(text) and sum(ch.isalnum() for ch in text) < MIN_NAME_SEARCH:
             raise ValidationError(f"Enter at least {MIN_NAME_SEARCH} letters of a name, or a whole reference")
 
+    def validate_reported_to(self, field: GovDateField) -> None:
+        """A range that ends before it starts matches nothing: say so rather than list no cases."""
+        if field.data and self.reported_from.data and field.data < self.reported_from.data:
+            raise ValidationError("‘Reported to’ must be the same as or after ‘Reported from’")
+
     def prepare(self, user: User) -> None:
         """Fill the choices this user may pick from."""
         scopes = [(Scope.MINE, "My cases"), (Scope.TEAM, "Team cases")]

@@ -152,6 +152,15 @@ def test_bad_filter_values_are_ignored_with_a_message_not_an_error(make_client):
     assert "Some filters were ignored" in response.get_data(as_text=True)
 
 
+def test_a_reported_range_that_ends_before_it_starts_says_so_instead_of_listing_nothing(make_client):
+    client, supervisor = make_client(Role.SUPERVISOR)
+    factories.CaseFactory(team=supervisor.team, created_by=supervisor, reported_at=utcnow() - timedelta(days=3))
+    reversed_range = "reported_from=1&reported_from=1&reported_from=2026&reported_to=1&reported_to=1&reported_to=2020"
+    page = client.get(f"/cases?scope=team&{reversed_range}").get_data(as_text=True)
+    assert "must be the same as or after" in page and "Some filters were ignored" in page
+    assert "1 case" in page  # the end that made no sense is left out, the start still applies
+
+
 def test_pages_of_twenty_five(make_client):
     client, supervisor = make_client(Role.SUPERVISOR)
     for _ in range(30):
