@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
+from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, Field, HiddenField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
-from wtforms.validators import DataRequired, Length, Optional, StopValidation
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from casework.db import CONFLICT_MESSAGE, ID_MAX, Versioned
 from casework.errors import ConflictError, DomainError
@@ -158,6 +160,33 @@ def _text_validators(label: str, max_length: int, required: str | None) -> list[
         DataRequired(required) if required else Optional(),
         Length(max=max_length, message=f"{name} must be {max_length} characters or fewer"),
     ]
+
+
+PHONE_MESSAGE = "Enter a phone number, like 07700 900 982 or +44 20 7946 0958"
+EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.com"
+_PHONE_CHARACTERS = re.compile(r"[0-9 +()\-.]+")
+
+
+def is_phone_number(value: str) -> bool:
+    """Digits with the usual separators, 7 to 20 of them (an international number has at most 15, and a
+    textphone user may give it with Relay UK's 18001 in front)."""
+    digits = sum(ch.isdigit() for ch in value)
+    return bool(_PHONE_CHARACTERS.fullmatch(value.strip())) and 7 <= digits <= 20
+
+
+def is_email_address(value: str) -> bool:
+    """Written like an email address (whether it exists cannot be known without sending to it)."""
+    try:
+        validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def phone_number(_form: Any, field: Field) -> None:
+    """WTForms validator: an optional phone number, if given, looks like one."""
+    if field.data and not is_phone_number(field.data):
+        raise ValidationError(PHONE_MESSAGE)
 
 
 def id_choice(value: object) -> int:

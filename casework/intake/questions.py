@@ -31,7 +31,15 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from casework.cases.models import ReporterType
 from casework.db import utcnow
 from casework.errors import DomainError
-from casework.forms import CaseworkForm, GovDateField, date_required
+from casework.forms import (
+    EMAIL_MESSAGE,
+    PHONE_MESSAGE,
+    CaseworkForm,
+    GovDateField,
+    date_required,
+    is_email_address,
+    is_phone_number,
+)
 from casework.incidents.models import Behaviour
 from casework.people.models import Relationship
 from casework.workdays import LONDON
@@ -646,8 +654,10 @@ def _check_across(question: Question, cleaned: dict[str, Any], answers: Answers)
         if not cleaned[needs]:
             message = "Enter a phone number" if needs == "phone" else "Enter an email address"
             raise DomainError(f"{message} to be contacted that way", field=needs)
-        if cleaned["email"] and ("@" not in cleaned["email"] or " " in cleaned["email"].strip()):
-            raise DomainError("Enter an email address like name@example.com", field="email")
+        if cleaned["phone"] and not is_phone_number(cleaned["phone"]):
+            raise DomainError(PHONE_MESSAGE, field="phone")
+        if cleaned["email"] and not is_email_address(cleaned["email"]):
+            raise DomainError(EMAIL_MESSAGE, field="email")
 
 
 # --- Words ------------------------------------------------------------------------------------

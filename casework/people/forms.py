@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from casework.forms import CaseworkForm, GovDateField, text_area, text_field
+from casework.forms import EMAIL_MESSAGE, CaseworkForm, GovDateField, phone_number, text_area, text_field
 from casework.people.models import ContactMethod, PartyRole, Relationship, VictimContact
 
 DIFFERENT_PERSON = "new"
@@ -141,14 +141,22 @@ class ContactForm(CaseworkForm):
     )
     access_needs = text_area("Other communication or access needs (optional)", 2000)
     sealed_address = text_area("Current address (optional)", 500)
-    sealed_phone = text_field("Safe phone number (optional)", 40)
+    sealed_phone = StringField(
+        "Safe phone number (optional)",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=40, message="Safe phone number must be 40 characters or fewer"),
+            phone_number,
+        ],
+    )
     sealed_email = StringField(
         "Safe email address (optional)",
         widget=GovTextInput(),
         validators=[
             Optional(),
             Length(max=254, message="Safe email address must be 254 characters or fewer"),
-            Email("Enter an email address in the correct format, like name@example.com", check_deliverability=False),
+            Email(EMAIL_MESSAGE, check_deliverability=False),
         ],
     )
     submit = SubmitField("Save contact details", widget=GovSubmitInput())

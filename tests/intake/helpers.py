@@ -44,7 +44,7 @@ def victim_answers(**overrides: dict[str, Any]) -> Answers:
     answers = _common("victim")
     answers.update(
         victim_self={"first_name": "Vera", "last_name": "Victimson", "date_of_birth": "1991-04-03"},
-        contact={"phone": "07700 900001", "email": "vera@example.test", "preferred": "text"},
+        contact={"phone": "07700 900001", "email": "vera@example.org", "preferred": "text"},
         safe={"safe_times": "Weekdays 9am to 12pm", "safe_ways": ["texts", "email"]},
         needs={"language": "Polish", "support": ["interpreter"], "access_needs": "Step-free access"},
     )

@@ -77,7 +77,7 @@ def test_an_anonymous_report_stores_no_identity_anywhere(client):
     # They begin as the victim and give their name and contact details, then choose to stay anonymous.
     named = victim_answers(
         victim_self={"first_name": "Zebedee", "last_name": "Quuxworth", "date_of_birth": "1990-01-02"},
-        contact={"phone": "07700 987654", "email": "zebedee@marker.test", "preferred": "phone"},
+        contact={"phone": "07700 987654", "email": "zebedee@marker-example.org", "preferred": "phone"},
     )
     fill_in(client, named, csrf, **environ)
     assert "Quuxworth" in str(_drafts()[0].answers)
@@ -250,6 +250,21 @@ def test_the_service_checks_every_answer_whatever_the_form_said(db_session):
         questions.clean_answer(
             questions.BY_KEY["contact"], {"phone": None, "email": "a@b.test", "preferred": "phone"}, named
         )
+    for field, phone, email in [
+        ("phone", "not a phone", None),
+        ("phone", "123", None),
+        ("email", "07700 900001", "nope@"),
+        ("email", "07700 900001", "name at example.org"),
+    ]:
+        with pytest.raises(DomainError) as refused:
+            questions.clean_answer(
+                questions.BY_KEY["contact"], {"phone": phone, "email": email, "preferred": "phone"}, named
+            )
+        assert refused.value.field == field and "like" in str(refused.value)
+    cleaned = questions.clean_answer(
+        questions.BY_KEY["contact"], {"phone": "18001 07700 900001", "email": None, "preferred": "textphone"}, named
+    )
+    assert cleaned["phone"] == "18001 07700 900001"
     with pytest.raises(DomainError, match="identify them"):
         questions.clean_answer(
             questions.BY_KEY["suspect"],

@@ -407,6 +407,7 @@ BAD_CONTACT_INPUT = [
     ("access needs overlong", {"access_needs": "x" * 2001}, "access_needs"),
     ("address overlong", {"sealed_address": "x" * 501}, "sealed_address"),
     ("phone overlong", {"sealed_phone": "0" * 41}, "sealed_phone"),
+    ("phone not a number", {"sealed_phone": "not a phone"}, "sealed_phone"),
     ("email overlong", {"sealed_email": "a" * 250 + "@x.org"}, "sealed_email"),
 ]
 
