@@ -20,6 +20,7 @@ from casework.audit import service as audit
 from casework.audit.models import AuditAction
 from casework.errors import NotFound
 from casework.extensions import db, login_manager
+from casework.security import CaseIsClosed
 
 _TITLES = {
     400: "Something was wrong with that request",
@@ -31,6 +32,9 @@ _TITLES = {
     500: "Sorry, there is a problem with the service",
     503: "Sorry, the service is unavailable",
 }
+
+# Form fields that are not what the user typed.
+BOOKKEEPING_FIELDS = frozenset({"csrf_token", "version", "submit"})
 
 # Seconds a client is asked to wait while the database is unreachable (a restart takes a few).
 RETRY_AFTER_SECONDS = 15
@@ -76,6 +80,17 @@ def init_app(app: Flask) -> None:
 
     for error_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(error_class, database_unavailable)
+
+    @app.errorhandler(CaseIsClosed)
+    def case_closed(error: CaseIsClosed) -> tuple[str, int]:
+        """A change to a case closed meanwhile (another tab, a second click): say so, and show what was typed."""
+        typed = [
+            (name.replace("_", " ").capitalize(), value)
+            for name, value in request.form.items(multi=True)
+            if name not in BOOKKEEPING_FIELDS and value.strip()
+        ]
+        page = render_template("errors/case_closed.html", title="This case is closed", case=error.case, typed=typed)
+        return page, 403
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int] | tuple[str, int, dict[str, str]]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import sqlalchemy as sa
 from flask import abort, current_app, g, has_request_context, request
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden
 
 from casework.audit import service as audit
 from casework.audit.models import AuditAction
@@ -147,6 +148,14 @@ def deny(object_type: str = "page", object_id: object | None = None, *, hide: bo
         detail={"method": request.method, "path": request.path},
     )
     abort(404 if hide else 403)
+
+
+class CaseIsClosed(Forbidden):
+    """A refusal because the case is closed, not because of who asks: a stale page or a second click."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__()
+        self.case = case
 
 
 def ensure(permission: Permission, obj: object | None = None, *, object_type: str = "page", hide: bool = False) -> None:
@@ -357,6 +366,15 @@ def ensure_case(permission: Permission, case: Case) -> None:
         return
     if not can_see_case(user, case):
         deny("case", case.id, hide=case.restricted)
+    if not case.is_open and permission in ROLE_PERMISSIONS[user.role]:
+        # Still a refusal, and logged as one; but the page says why, and keeps what was typed.
+        audit.record_security_event(
+            AuditAction.ACCESS_DENIED,
+            "case",
+            case.id,
+            detail={"method": request.method, "path": request.path, "reason": "case closed"},
+        )
+        raise CaseIsClosed(case)
     deny("case", case.id)
 
 

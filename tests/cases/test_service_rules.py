@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role
 from casework.cases import service as cases
 from casework.cases.models import (
     NUMBER_MAX,
     SUMMARY_MAX,
+    CaseNote,
     CaseStatus,
     Channel,
     Classification,
@@ -216,6 +219,30 @@ def test_pages_for_the_wrong_state_answer_403(make_client, path, closed):
     )
     assert client.get(f"/cases/{case.id}/{path}").status_code == 403
     assert client.post_form(f"/cases/{case.id}/{path}", {"reason": "x", "version": case.version_id}).status_code == 403
+
+
+def test_a_change_to_a_case_closed_meanwhile_says_so_and_shows_what_was_typed(make_client):
+    """Another tab, a colleague or a second click closed it: the refusal is logged, but the page says why and
+    keeps the text, instead of telling the officer their role has no access."""
+    client, officer = make_client(Role.OFFICER)
+    case = factories.allocated_case(officer, status=CaseStatus.CLOSED)
+    typed = "Spoke to the neighbour: the car was back at 02:00"
+    response = client.post_form(f"/cases/{case.id}/log", {"body": typed, "version": case.version_id})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "This case is closed" in page and typed in page and "does not give you access" not in page
+    denial = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.action == AuditAction.ACCESS_DENIED, AuditEvent.user_id == officer.id)
+    ).scalar_one()
+    assert denial.detail["reason"] == "case closed"
+    assert db.session.execute(sa.select(sa.func.count(CaseNote.id)).where(CaseNote.case_id == case.id)).scalar() == 0
+
+
+def test_an_officer_of_another_team_is_still_refused_as_such_on_a_closed_case(make_client):
+    client, _ = make_client(Role.OFFICER)
+    other = factories.allocated_case(factories.UserFactory(role=Role.OFFICER), status=CaseStatus.CLOSED)
+    page = client.post_form(f"/cases/{other.id}/log", {"body": "x"}).get_data(as_text=True)
+    assert "does not give you access" in page and "This case is closed" not in page
 
 
 def test_an_unrestricted_case_has_no_access_list_to_add_to(world):
