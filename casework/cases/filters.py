@@ -212,6 +212,15 @@ class CaseFilterForm(CaseworkForm):
             categories.append(SelectedCategory("Overdue", [SelectedFilter("Overdue only", without("overdue"))]))
         return categories
 
+    def in_words(self) -> dict[str, str]:
+        """The list's scope, filters and order as the user chose them in the page (an export's confirmation)."""
+        scopes = dict(self.scope.choices or [])
+        words = {"Cases": str(scopes.get(self.scope.data, self.scope.data))}
+        for category in self.selected("", MultiDict()):
+            words[category.heading] = ", ".join(chosen.text for chosen in category.filters)
+        words["Sorted by"] = str(dict(self.sort.choices or []).get(self.to_filters().sort, ""))
+        return words
+
     def sort_headers(self, path: str, args: MultiDict[str, str]) -> dict[str, SortHeader]:
         """Each sortable column's header, keeping the filters in force (and going back to page 1)."""
         current = self.to_filters().sort

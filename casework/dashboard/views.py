@@ -182,8 +182,9 @@ def export_cases() -> str | Response:
             )
             if content is not None:
                 return _download(content, "cases", form.file_format.data)
-    words = {key: str(value) for key, value in list_form.describe().items() if key != "page"}
-    words.update(queries.describe_extra_filters(filters.extra))
+    words = list_form.in_words()
+    if filters.extra:
+        words["Also"] = "; ".join(queries.describe_extra_filters(filters.extra).values())
     back = url_for("cases.index", **{key: values for key, values in request.args.lists()})
     return _export_page(form, "cases", exports.visible_count(user, filters, now), words, back)
 

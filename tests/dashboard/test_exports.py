@@ -46,6 +46,13 @@ def test_export_asks_for_a_reason_first_and_saves_nothing_without_one(app, seede
     client = signed_in(app, seeded.manager)
     page = client.get("/exports/cases?scope=all&risk=high").get_data(as_text=True)
     assert "Why do you need this export?" in page
+    query = f"scope=all&risk=high&team_id={seeded.south.id}&closed=2026-01-01..2026-01-31"
+    shown = (
+        client.get(f"/exports/cases?{query}").get_data(as_text=True).split('id="export-filters"')[1].split("</dl>")[0]
+    )
+    for words in ("All cases", "High", "South", "Closed 1 January 2026 to 31 January 2026", "Sorted by"):
+        assert words in shown, words  # what is disclosed, in the words of the list page
+    assert "team_id" not in shown and "Team id" not in shown and "reported_desc" not in shown
     response = client.post_form("/exports/cases?scope=all&risk=high", {"reason": " ", "file_format": "csv"})
     assert response.status_code == 200
     assert "Enter why you need this export" in response.get_data(as_text=True)
