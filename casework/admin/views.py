@@ -128,12 +128,24 @@ def unlock(user_id: int) -> Response:
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/reset-second-factor", methods=["POST"])
+@bp.route("/users/<int:user_id>/reset-second-factor", methods=["GET", "POST"])
 @require(Permission.MANAGE_USERS)
-def reset_second_factor(user_id: int) -> Response:
-    """Clear a user's authenticator (a lost phone): they set one up again at next sign-in."""
+def reset_second_factor(user_id: int) -> str | Response:
+    """Clear a user's authenticator (a lost phone), after a confirmation page: they set one up again at next sign-in."""
     user = service.get_user(user_id)
     form = ConfirmForm()
+    if request.method == "GET":
+        return _confirm_page(
+            user,
+            f"Reset {user.full_name}'s authenticator app?",
+            [
+                "Their authenticator app stops working at once. At their next sign-in they set up a new one, "
+                "with their password alone.",
+                "Do this only for a lost or replaced phone, once you are sure you are dealing with them.",
+            ],
+            url_for("admin.reset_second_factor", user_id=user.id),
+            "Reset authenticator app",
+        )
     if form.validate_on_submit():
         done = apply_service(
             form, auth_service.reset_second_factor, current_user._get_current_object(), user, now=utcnow()
@@ -145,15 +157,39 @@ def reset_second_factor(user_id: int) -> Response:
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@bp.route("/users/<int:user_id>/reset-password", methods=["GET", "POST"])
 @require(Permission.MANAGE_USERS)
 def reset_password(user_id: int) -> str | Response:
-    """Issue a new temporary password."""
+    """Issue a new temporary password, after a confirmation page."""
     user = service.get_user(user_id)
+    if request.method == "GET":
+        return _confirm_page(
+            user,
+            f"Issue {user.full_name} a new temporary password?",
+            [
+                "Their current password stops working at once and they are signed out everywhere. They must "
+                "choose a new password when they sign in with the temporary one.",
+                "Give it to them in person or by a route you trust.",
+            ],
+            url_for("admin.reset_password", user_id=user.id),
+            "Issue a new temporary password",
+        )
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("admin.edit_user", user_id=user.id))
     password = service.reset_password(_actor(), user)
     return render_template("admin/password_issued.html", user=user, password=password, created=False)
+
+
+def _confirm_page(user: User, title: str, explanation: list[str], action: str, button: str) -> str:
+    return render_template(
+        "admin/confirm_action.html",
+        user=user,
+        title=title,
+        explanation=explanation,
+        action=action,
+        button=button,
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.route("/teams", methods=["GET", "POST"])

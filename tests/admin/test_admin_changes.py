@@ -153,6 +153,13 @@ def test_admin_clears_refused_sign_ins_from_every_address(admin_client):
 def test_reset_password_issues_a_new_temporary_password(admin_client):
     client, _ = admin_client
     user = factories.UserFactory()
+    before = user.password_hash
+    asked = client.get(f"/admin/users/{user.id}/reset-password").get_data(as_text=True)
+    assert f"Issue {user.full_name} a new temporary password?" in asked  # a confirmation first
+    account_page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert f'href="/admin/users/{user.id}/reset-password"' in account_page
+    db.session.refresh(user)
+    assert user.password_hash == before and not user.must_change_password
     response = client.post_form(f"/admin/users/{user.id}/reset-password")
     assert 'id="temporary-password"' in response.get_data(as_text=True)
     db.session.refresh(user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pyotp
+from markupsafe import escape
 from sqlalchemy import select
 
 from casework.audit.models import AuditAction, AuditEvent
@@ -90,6 +91,10 @@ def test_a_recovery_code_signs_in_once(client, app):
 def test_an_administrator_resets_a_second_factor_and_the_user_enrols_again(make_client, app):
     admin_client, admin = make_client(Role.ADMIN)
     officer_client, officer = make_client(Role.OFFICER)
+    asked = admin_client.get(f"/admin/users/{officer.id}/reset-second-factor").get_data(as_text=True)
+    assert str(escape(f"Reset {officer.full_name}'s authenticator app?")) in asked
+    db.session.refresh(officer)
+    assert officer.has_second_factor  # the confirmation page changes nothing
     response = admin_client.post_form(f"/admin/users/{officer.id}/reset-second-factor")
     assert response.status_code == 302
     db.session.refresh(officer)

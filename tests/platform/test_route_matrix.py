@@ -69,7 +69,9 @@ admin.edit_user                GET     403     403     403     403     ok      i
 admin.edit_user                POST    403     403     403     403     ok      in
 admin.set_active               GET     403     403     403     403     ok      in
 admin.set_active               POST    403     403     403     403     ok      in
+admin.reset_password           GET     403     403     403     403     ok      in
 admin.reset_password           POST    403     403     403     403     ok      in
+admin.reset_second_factor      GET     403     403     403     403     ok      in
 admin.reset_second_factor      POST    403     403     403     403     ok      in
 admin.unlock                   POST    403     403     403     403     ok      in
 audit_log.index                GET     403     403     403     403     ok      in
