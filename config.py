@@ -172,7 +172,9 @@ def load(instance_path: Path) -> dict[str, object]:
         "DASHBOARD_READERS": _env_int("DASHBOARD_READERS", 2),
         "SIGN_IN_MAX_FAILURES": _env_int("SIGN_IN_MAX_FAILURES", 5),
         "SIGN_IN_LOCKOUT": timedelta(minutes=_env_int("SIGN_IN_LOCKOUT_MINUTES", 15)),
-        "SIGN_IN_RATE_LIMIT_PER_ADDRESS": os.environ.get("SIGN_IN_RATE_LIMIT", "30 per 15 minutes"),
+        # Per network address and sign-in step. A police station signs in from one address, a hundred officers
+        # at a shift change; guessing at one account is stopped by SIGN_IN_MAX_FAILURES, per account and address.
+        "SIGN_IN_RATE_LIMIT_PER_ADDRESS": os.environ.get("SIGN_IN_RATE_LIMIT", "300 per 15 minutes"),
         "RATELIMIT_STORAGE_URI": limiter_storage,
         # Redis down: the limits still hold, counted in each web process's memory (so per process, up to
         # GUNICORN_WORKERS times the limit in all), never "no limit" and never a refusal for everyone.
