@@ -148,6 +148,14 @@ def test_the_urgent_panel_links_each_case(app, seeded):
     assert seeded.restricted.reference not in page
 
 
+def test_the_urgent_panel_is_red_only_when_there_is_something_to_act_on(app, seeded):
+    urgent = signed_in(app, seeded.manager).get("/dashboard").get_data(as_text=True)
+    assert 'class="casework-overdue-panel" id="urgent"' in urgent
+    quiet_team = factories.TeamFactory(name="Quiet")
+    page = signed_in(app, seeded.manager).get(f"/dashboard?team_id={quiet_team.id}").get_data(as_text=True)
+    assert 'class="govuk-inset-text" id="urgent"' in page and "None." in page
+
+
 def test_the_dashboard_runs_a_fixed_number_of_queries(app, db_session, seeded):
     client = signed_in(app, seeded.manager)
     with count_queries() as few:
