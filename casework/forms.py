@@ -23,19 +23,26 @@ from casework.extensions import db
 T = TypeVar("T")
 
 _KEPT_CONTROLS = {"\n", "\r", "\t"}
+_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Dates typed into forms are births, reports and incidents: anything outside this is a typing slip.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 
 
 def clean_text(value: object) -> object:
-    """Normalise to NFC, drop control characters (a NUL breaks PostgreSQL) and trim.
+    """Normalise to NFC, drop control characters (a NUL breaks PostgreSQL) and direction overrides, and trim.
 
-    Text made only of spaces and invisible format characters (zero-width spaces) is empty.
+    Text made only of spaces and invisible format characters (zero-width spaces) is empty. The bidirectional
+    embeddings, overrides and isolates are dropped because they can make a name or reference read as another
+    (U+202E turns what follows backwards); the marks that right-to-left text needs (U+200E, U+200F) stay.
     """
     if not isinstance(value, str):
         return value
     value = unicodedata.normalize("NFC", value)
-    value = "".join(ch for ch in value if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in {"Cc", "Cs"})
+    value = "".join(
+        ch
+        for ch in value
+        if ch in _KEPT_CONTROLS or (unicodedata.category(ch) not in {"Cc", "Cs"} and ch not in _DIRECTION_CONTROLS)
+    )
     if all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value):
         return ""
     return value.strip()

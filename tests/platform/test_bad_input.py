@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role, Team, User
 from casework.extensions import db
+from casework.forms import clean_text
 from tests import factories
 
 OVERLONG = "x" * 5000
@@ -181,3 +182,11 @@ def test_ids_beyond_the_id_columns_are_a_404_in_every_route(app, make_client, hu
                 assert response.status_code in {400, 404}, (method, path, response.status_code)
                 checked += 1
     assert checked > 20
+
+
+def test_text_loses_direction_overrides_but_keeps_what_right_to_left_writing_needs():
+    """A right-to-left override (U+202E) before "evil" shows it as "live": names must read as they are."""
+    assert clean_text("Smith\u202eevil\u202c") == "Smithevil"
+    assert clean_text("\u2067Ali\u2069 Khan") == "Ali Khan"
+    assert clean_text("\u200fمرحبا\u200e and Zoë\u200d") == "\u200fمرحبا\u200e and Zoë\u200d"
+    assert clean_text("\u202e\u2066") == ""
