@@ -13,10 +13,12 @@ run: setup
 
 test: setup system-packages
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	scripts/with-test-services.sh $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: setup system-packages
 	scripts/with-test-services.sh $(BIN)/python -m bench.run

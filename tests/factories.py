@@ -163,12 +163,16 @@ def new_case_details(**changes: object) -> NewCase:
         **changes,
     }
     return NewCase(**fields)  # type: ignore[arg-type]
+
+
 def order_case(officer: User, **fields: object) -> tuple[Case, CaseParty, CaseParty]:
     """An allocated case with a victim and a suspect, ready for protective orders."""
     case = allocated_case(officer, **fields)
     victim = CasePartyFactory(case=case, role=PartyRole.VICTIM)
     suspect = CasePartyFactory(case=case, role=PartyRole.SUSPECT)
     return case, victim, suspect
+
+
 class SupportServiceFactory(BaseFactory):
     class Meta:
         model = SupportService

@@ -50,12 +50,16 @@ def send_reminder(self: Task, reminder_id: int) -> str | None:
     except reminders.RetryLater as later:
         raise self.retry(countdown=later.countdown, exc=later) from later
     return status.value if status else None
+
+
 @shared_task(name="worker.tasks.purge_report_drafts")
 def purge_report_drafts() -> int:
     """Delete online-report drafts left alone for an hour (``intake.service.purge_expired_drafts``)."""
     from casework.intake import service as intake
 
     return intake.purge_expired_drafts()
+
+
 @shared_task(name="worker.tasks.seal_audit_trail")
 def seal_audit_trail() -> int:
     """Extend the audit trail's hash chain over the events written since the last run."""

@@ -126,9 +126,7 @@ class AuditFilterForm(CaseworkForm):
         filters=[_printable],
         validators=[Optional(), Length(max=64, message="Object id must be 64 characters or fewer")],
     )
-    after = IntegerField(
-        validators=[Optional(), NumberRange(min=1, max=2**63 - 1, message="That page does not exist")]
-    )
+    after = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**63 - 1, message="That page does not exist")])
 
     def validate_date_to(self, field: GovDateField) -> None:
         """The range must run forwards."""

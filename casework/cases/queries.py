@@ -71,6 +71,8 @@ def _ordering(sort: str, columns: Any) -> list[sa.ColumnElement[Any]]:
     """The ORDER BY of sort ``sort`` over ``columns`` (``Case.__table__.c`` or a subquery's), ties by id."""
     _, key, descending = SORTS.get(sort, SORTS["reported_desc"])
     return [columns[key].desc() if descending else columns[key].asc(), columns["id"].desc()]
+
+
 # Sortable column headers (MOJ sortable table, sorted on the server): the column's sorts,
 # ascending then descending; the header links to the other one when the column is sorted.
 SORTABLE_COLUMNS: dict[str, tuple[str, str]] = {
@@ -548,9 +550,7 @@ def _overdue_page(query: sa.Select[tuple[Case]], filters: CaseFilters) -> tuple[
     """
     matches = _fenced(query)
     ordered = (
-        sa.select(matches.c.id, sa.func.count().over())
-        .order_by(*_ordering(filters.sort, matches.c))
-        .limit(PAGE_SIZE)
+        sa.select(matches.c.id, sa.func.count().over()).order_by(*_ordering(filters.sort, matches.c)).limit(PAGE_SIZE)
     )
 
     def rows_of(page: int) -> list[sa.Row[Any]]:

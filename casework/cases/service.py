@@ -644,6 +644,7 @@ def case_identity(case: Case) -> CaseIdentity:
     BSL, an interpreter (and language) and textphone are shown as tags so that nobody phones a deaf
     victim or calls without an interpreter. One query whatever the number of people on the case.
     """
+
     def build() -> sa.Select[Any]:
         # Plain columns, so the bar is read fresh and no sealed detail is loaded.
         party, person, contact = victim_models()

@@ -366,4 +366,3 @@ def test_audit_record_has_no_implicit_actor(app, ctx):
         login_user(officer)
         event = audit.record(AuditAction.UPDATE, "case", 1)
     assert (event.user_id, event.actor) == (None, "system")
-

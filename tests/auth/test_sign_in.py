@@ -83,9 +83,10 @@ def test_unknown_and_known_email_addresses_are_answered_alike(client, app):
     assert THROTTLED in known_page
     assert THROTTLED in unknown_page
     strip = lambda page, email: page.replace(email, "EMAIL")  # noqa: E731
-    assert _main(strip(known_page, known.email)).split("Try again after")[0] == _main(
-        strip(unknown_page, "nobody-here@casework.police.uk")
-    ).split("Try again after")[0]
+    assert (
+        _main(strip(known_page, known.email)).split("Try again after")[0]
+        == _main(strip(unknown_page, "nobody-here@casework.police.uk")).split("Try again after")[0]
+    )
 
 
 def _main(page: str) -> str:
@@ -285,6 +286,7 @@ def test_assets_never_send_the_session_cookie_back(make_client):
         assert "Set-Cookie" not in response.headers, path
     assert "Set-Cookie" in client.get("/").headers  # a signed-in page keeps the idle clock going
 
+
 def test_a_user_sees_their_sessions_and_signs_out_of_all_of_them(make_client, app):
     laptop, user = make_client(Role.OFFICER)
     phone = app.test_client()
@@ -296,7 +298,11 @@ def test_a_user_sees_their_sessions_and_signs_out_of_all_of_them(make_client, ap
     assert response.status_code == 302
     assert phone.get("/").status_code == 302
     assert laptop.get("/").status_code == 302
-    event = db.session.execute(
-        select(AuditEvent).where(AuditEvent.action == AuditAction.SIGN_OUT).order_by(AuditEvent.id.desc())
-    ).scalars().first()
+    event = (
+        db.session.execute(
+            select(AuditEvent).where(AuditEvent.action == AuditAction.SIGN_OUT).order_by(AuditEvent.id.desc())
+        )
+        .scalars()
+        .first()
+    )
     assert event.detail == {"reason": "signed out everywhere", "all_sessions": True}

@@ -268,8 +268,16 @@ def _denied_events(user: User) -> int:
 
 
 PROVIDED_IDS = {
-    "case_id", "party_id", "assessment_id", "incident_id", "evidence_id", "flag_id", "order_id", "referral_id",
-    "user_id", "part",
+    "case_id",
+    "party_id",
+    "assessment_id",
+    "incident_id",
+    "evidence_id",
+    "flag_id",
+    "order_id",
+    "referral_id",
+    "user_id",
+    "part",
 }
 
 

@@ -45,9 +45,7 @@ def _stored(case: Case) -> datetime | None:
 def _union_of_reasons(now: datetime) -> set[int]:
     """The cases overdue by the reasons' own queries, with no help from ``overdue_from``."""
     at = queries.overdue_instant(now)
-    return {
-        case_id for reason in registry.overdue_reasons() for case_id in db.session.scalars(reason.case_ids(at))
-    }
+    return {case_id for reason in registry.overdue_reasons() for case_id in db.session.scalars(reason.case_ids(at))}
 
 
 def _overdue_ids(now: datetime) -> set[int]:
@@ -76,9 +74,7 @@ def world(make_client) -> Overdue:
     awaiting = factories.CaseFactory(team=supervisor.team, reported_at=utcnow() - timedelta(hours=30))
 
     update = allocated()
-    contact.agree_plan(
-        officer, update, add_victim(update), contact.PlanTerms(Schedule.EVERY_N_DAYS, 7), now=month_ago
-    )
+    contact.agree_plan(officer, update, add_victim(update), contact.PlanTerms(Schedule.EVERY_N_DAYS, 7), now=month_ago)
     notice = allocated()
     add_victim(notice, enhanced=False)
     contact.record_key_decision(officer, notice, DecisionKind.ARREST, decided_at=utcnow() - timedelta(days=12))

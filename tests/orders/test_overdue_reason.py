@@ -39,6 +39,5 @@ def test_a_referral_not_sent_in_time_makes_the_case_overdue(db_session):
     referral.send_due_at = utcnow() - timedelta(minutes=5)
     db.session.flush()
     assert (
-        "Referral not sent within 2 working days"
-        in queries.overdue_reasons_for([world.case], utcnow())[world.case.id]
+        "Referral not sent within 2 working days" in queries.overdue_reasons_for([world.case], utcnow())[world.case.id]
     )
