@@ -67,7 +67,9 @@ def test_officer_refers_with_consent_and_the_adviser_takes_it_and_records_afterc
     )
     page.get_by_label("Consent given").check()
     page.get_by_label("What did they agree may be shared, and for what?").fill("Name and safe phone, for support")
-    page.get_by_label("They agreed their address and safe phone and email go to the service").check()
+    page.get_by_role("group", name="Which of their contact details did they agree go to the service?").get_by_label(
+        "Safe phone number"
+    ).check()
     _fill_date(page, "When did they answer?", today)
     page.get_by_label("By phone").check()
     page.get_by_role("button", name="Record the answer").click()
