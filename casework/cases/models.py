@@ -241,6 +241,13 @@ class Case(Timestamped, Versioned, db.Model):
         """Whether the case is still being worked."""
         return self.status != CaseStatus.CLOSED
 
+    @property
+    def risk_review_gap(self) -> str | None:
+        """The open item a due review makes: a first assessment for a case never assessed, else a re-assessment."""
+        if not self.risk_review_due:
+            return None
+        return "A risk assessment is due" if self.risk_level is None else "A risk re-assessment is due"
+
 
 def victim_models() -> tuple[Any, Any, Any]:
     """``CaseParty``, ``Person`` and ``VictimContact``, reached through ``Case.victims``.

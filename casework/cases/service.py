@@ -371,8 +371,8 @@ def record_gaps(case: Case) -> list[str]:
         gaps += [gap for kind, gap in HIGH_RISK_DECISION_GAPS.items() if kind not in decided]
     if not case.crime_number:
         gaps.append("No crime number is recorded")
-    if case.risk_review_due:
-        gaps.append("A risk re-assessment is due")
+    if case.risk_review_gap:
+        gaps.append(case.risk_review_gap)
     return gaps
 
 

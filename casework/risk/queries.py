@@ -82,7 +82,7 @@ def reassessment_reasons(case: Case) -> list[str]:
 
 @registry.open_items_provider
 def _risk_review_open(case: Case) -> list[str]:
-    return ["A risk re-assessment is due"] if case.risk_review_due else []
+    return [case.risk_review_gap] if case.risk_review_gap else []
 
 
 @registry.timeline_provider

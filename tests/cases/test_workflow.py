@@ -148,7 +148,7 @@ def test_closing_shows_what_is_still_open_and_asks_for_confirmation(make_client)
         risk_review_due=True,
     )
     page = client.get(f"/cases/{case.id}/close").get_data(as_text=True)
-    assert "A risk re-assessment is due" in page
+    assert "A risk assessment is due" in page and "re-assessment" not in page  # never assessed: a first one
     refused = client.post_form(f"/cases/{case.id}/close", {"outcome": "caution", "version": case.version_id})
     assert "Confirm that you want to close the case" in refused.get_data(as_text=True)
     db.session.refresh(case)
