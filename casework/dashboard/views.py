@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 from datetime import datetime
-from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, after_this_request, current_app, render_template, request, url_for
@@ -12,57 +11,25 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
-from casework.auth.models import Role, Team, User
-from casework.cases import queries, registry
+from casework.auth.models import Team, User
+from casework.cases import queries
 from casework.cases import service as cases
 from casework.cases.filters import CaseFilterForm
 from casework.dashboard import exports, figures, service
+from casework.dashboard import home as home_page
 from casework.dashboard.forms import DashboardFilterForm, ExportForm
 from casework.db import utcnow
 from casework.forms import apply_service
-from casework.people import queries as people_queries
 from casework.security import Permission, can, require
-from casework.support import service as support
 
 bp = Blueprint("dashboard", __name__)
-
-
-def _home_data(user: User) -> dict[str, Any]:
-    if user.role == Role.OFFICER:
-        return {
-            "caseload": service.caseload(user, queries.Scope.MINE),
-            "overdue": queries.overdue_cases(user),
-            "mine": service.my_figures(user),
-        }
-    if user.role == Role.SUPERVISOR:
-        return {
-            "caseload": service.caseload(user, queries.Scope.TEAM),
-            "overdue": queries.overdue_cases(user),
-            "disclosures": people_queries.disclosures_to_review(user),
-        }
-    if user.role == Role.MANAGER:
-        return {"teams": service.caseload_by_team(user)}
-    if user.role == Role.ADVISER:
-        return {"referrals": support.caseload(user)}
-    return {}
 
 
 @bp.route("/")
 def home() -> str:
     """Each role lands on its own home page."""
     user = current_user._get_current_object()
-    data = _home_data(user)
-    data["worklist"] = registry.worklist(user)
-    data["overdue_reasons"] = queries.overdue_reasons_for(data.get("overdue", []), utcnow())
-    shown = (
-        {case.id for case in data.get("overdue", [])}
-        | {d.case_id for d in data.get("disclosures", [])}
-        | {item.case_id for item in data["worklist"] if item.case_id is not None}
-        | set(data["referrals"].case_ids() if "referrals" in data else ())
-    )
-    if shown:
-        cases.record_list_view(user, "home", shown)
-    return render_template(f"dashboard/home_{user.role.value}.html", **data)
+    return render_template(f"dashboard/home_{user.role.value}.html", **home_page.home(user))
 
 
 @bp.route("/dashboard")
