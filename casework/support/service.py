@@ -454,11 +454,6 @@ def decline_referral(actor: User, referral: Referral, *, reason: str, expected_v
     return referral
 
 
-def may_record_response(referral: Referral) -> bool:
-    """The officer records the service's answer for services whose advisers do not use Casework."""
-    return referral.status == ReferralStatus.SENT and not _has_advisers(referral.service_id)
-
-
 def record_response(actor: User, referral: Referral, *, accepted: bool, reason: str, expected_version: int) -> Referral:
     """Record the answer of a service that does not use Casework (accepted, or declined with the reason)."""
     referral.check_version(expected_version)

@@ -218,7 +218,8 @@ def test_the_officer_records_the_answer_only_for_a_service_without_advisers_in_c
         service.record_response(world.officer, referral, accepted=True, reason="", expected_version=referral.version_id)
     helpline = factories.SupportServiceFactory(name="National Stalking Helpline (test)")
     other = sent(world, support=helpline)
-    assert service.may_record_response(other)
+    respondable = service.support_tab(world.officer, world.case).respondable  # where the tab offers to record it
+    assert other.id in respondable and referral.id not in respondable
     with pytest.raises(DomainError) as refused:
         service.record_response(world.officer, other, accepted=False, reason=" ", expected_version=other.version_id)
     assert refused.value.field == "reason"
