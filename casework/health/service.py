@@ -1,7 +1,13 @@
-"""Readiness checks: the database, the broker, the schema's migration revision, and the worker."""
+"""Readiness checks: the database, the broker, the schema's migration revision, and the worker.
+
+Any failure of a dependency means "not ready", whatever it is, so each check catches every exception; it
+logs the failure's type (never its text, which may carry a connection string) so that a probe failing in
+production says why in the logs too.
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -17,6 +23,12 @@ from casework.health.models import Heartbeat
 
 WORKER = "worker"
 VERSION_TABLE = "alembic_version"
+
+log = logging.getLogger(__name__)
+
+
+def _failed(check: str, error: Exception) -> None:
+    log.warning("readiness: %s failed (%s)", check, type(error).__name__)
 
 
 def record_heartbeat(name: str = WORKER, *, now: datetime | None = None) -> Heartbeat:
@@ -36,7 +48,8 @@ def database_ok() -> bool:
     """Whether a trivial query succeeds."""
     try:
         db.session.execute(sa.text("SELECT 1"))
-    except Exception:
+    except Exception as error:
+        _failed("database", error)
         db.session.rollback()
         return False
     return True
@@ -47,7 +60,8 @@ def broker_ok(celery: Celery) -> bool:
     try:
         with celery.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, timeout=2)
-    except Exception:
+    except Exception as error:
+        _failed("broker", error)
         return False
     return True
 
@@ -76,7 +90,8 @@ def last_heartbeat() -> Heartbeat | None:
     """The worker's last heartbeat, or None (also when the table cannot be read yet)."""
     try:
         return db.session.get(Heartbeat, WORKER)
-    except Exception:
+    except Exception as error:
+        _failed("heartbeat", error)
         db.session.rollback()
         return None
 
@@ -97,7 +112,8 @@ def readiness(celery: Celery, migrations_directory: str) -> dict[str, Any]:
     if database:
         try:
             current = database_heads()
-        except Exception:
+        except Exception as error:
+            _failed("migration revision", error)
             db.session.rollback()
             reasons.append("The database's migration revision could not be read.")
         heartbeat = last_heartbeat()

@@ -49,7 +49,9 @@ def _past(label: str) -> Any:
     return check
 
 
-def _date(label: str, description: str = "For example, 27 3 2026", *, required: str | None = None, past: bool = True):  # type: ignore[no-untyped-def]
+def _date(
+    label: str, description: str = "For example, 27 3 2026", *, required: str | None = None, past: bool = True
+) -> GovDateField:
     validators: list[Any] = [date_required(required)] if required else []
     if past:
         validators.append(_past(label))

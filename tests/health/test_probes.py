@@ -38,7 +38,7 @@ def test_readyz_shows_the_last_worker_heartbeat(client, db_session):
     assert client.get("/readyz").json["worker_last_heartbeat"] == beat.beat_at.isoformat()
 
 
-def test_readyz_is_503_when_the_broker_is_unreachable(client, app, monkeypatch):
+def test_readyz_is_503_when_the_broker_is_unreachable(client, app, monkeypatch, caplog):
     celery = app.extensions["celery"]
     monkeypatch.setitem(celery.conf, "broker_url", "redis://127.0.0.1:1/0")
     response = client.get("/readyz")
@@ -46,6 +46,7 @@ def test_readyz_is_503_when_the_broker_is_unreachable(client, app, monkeypatch):
     assert response.json["broker"] == "unreachable"
     assert response.json["database"] == "ok"
     assert response.json["reasons"] == ["The Celery broker is unreachable."]
+    assert any(record.getMessage().startswith("readiness: broker failed (") for record in caplog.records)
 
 
 def test_readyz_is_503_when_the_database_is_behind_the_migrations(client, db_session):
