@@ -190,6 +190,32 @@ def is_email_address(value: str) -> bool:
     return True
 
 
+_CLOCK_TIME = re.compile(
+    r"(?P<hour>\d{1,2})(?:[:.]?(?P<minute>\d{2}))?\s*(?P<half>am|pm|a\.m\.|p\.m\.)?", re.ASCII | re.IGNORECASE
+)
+
+
+def normalise_time(value: object) -> object:
+    """A typed time as ``HH:MM`` when it is one people write: "9am", "9.30pm", "0930", "14:30".
+
+    Anything else is left as typed, for the field's own check to refuse with its message. A bare number
+    without am or pm ("9") is not a time: it could be morning or evening.
+    """
+    if not isinstance(value, str):
+        return value
+    found = _CLOCK_TIME.fullmatch(value.strip())
+    if found is None or (found["minute"] is None and found["half"] is None):
+        return value
+    hour, minute = int(found["hour"]), int(found["minute"] or 0)
+    if found["half"]:
+        if not 1 <= hour <= 12:
+            return value
+        hour = hour % 12 + (12 if found["half"].lower().startswith("p") else 0)
+    if hour > 23 or minute > 59:
+        return value
+    return f"{hour:02d}:{minute:02d}"
+
+
 def phone_number(_form: Any, field: Field) -> None:
     """WTForms validator: an optional phone number, if given, looks like one."""
     if field.data and not is_phone_number(field.data):

@@ -24,13 +24,21 @@ from wtforms.validators import AnyOf, InputRequired, Optional, Regexp, Validatio
 
 from casework.contact.models import ContactOutcome, DecisionKind, MessageChannel, Schedule
 from casework.contact.service import OFFERED_FREQUENCIES, PlanTerms
-from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, id_choice, text_area
+from casework.forms import (
+    CaseworkForm,
+    GovDateField,
+    VersionedForm,
+    date_required,
+    id_choice,
+    normalise_time,
+    text_area,
+)
 from casework.people.models import ContactMethod
 from casework.workdays import LONDON
 
 OTHER, ENHANCED, NO_MESSAGES = "other", "enhanced", "none"
 TIME_PATTERN = re.compile(r"^(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)\Z", re.ASCII)
-TIME_HINT = "Use the 24-hour clock, for example 14:30"
+TIME_HINT = "For example 14:30 or 2:30pm"
 WHOLE_DAYS = re.compile(r"^\d{1,3}\Z", re.ASCII)
 
 
@@ -50,9 +58,10 @@ def _time(label: str, *, required: str | None) -> StringField:
         label,
         widget=GovTextInput(),
         description=TIME_HINT,
+        filters=[normalise_time],
         validators=[
             InputRequired(required) if required else Optional(),
-            Regexp(TIME_PATTERN, message=f"{label} must be a real time in 24-hour format, like 14:30"),
+            Regexp(TIME_PATTERN, message=f"{label} must be a real time, like 14:30 or 2:30pm"),
         ],
     )
 

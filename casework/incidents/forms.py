@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 
 from casework.cases.models import Channel
 from casework.db import LabelledEnum
-from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required
+from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, normalise_time
 from casework.incidents import storage
 from casework.incidents.models import Behaviour, EvidenceType, Incident
 from casework.incidents.timing import TIME_PATTERN, LocalMoment, parse_time
@@ -30,7 +30,7 @@ DESCRIPTION_MAX = 10000
 LOCATION_MAX = 300
 EVIDENCE_DESCRIPTION_MAX = 2000
 REFERENCE_MAX = 100
-TIME_HINT = "Optional. Use the 24-hour clock, for example 14:30"
+TIME_HINT = "Optional. For example 14:30 or 2:30pm"
 
 
 class ChecklistField(SelectMultipleField):
@@ -52,9 +52,10 @@ def _time(label: str) -> StringField:
         label,
         widget=GovTextInput(),
         description=TIME_HINT,
+        filters=[normalise_time],
         validators=[
             Optional(),
-            Regexp(TIME_PATTERN, message=f"{label} must be a real time in 24-hour format, like 14:30"),
+            Regexp(TIME_PATTERN, message=f"{label} must be a real time, like 14:30 or 2:30pm"),
         ],
     )
 

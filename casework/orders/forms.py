@@ -23,7 +23,15 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from casework.db import utcnow
-from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, text_area, text_field
+from casework.forms import (
+    CaseworkForm,
+    GovDateField,
+    VersionedForm,
+    date_required,
+    normalise_time,
+    text_area,
+    text_field,
+)
 from casework.incidents.timing import TIME_PATTERN, parse_time, to_utc
 from casework.orders.models import OrderStatus, OrderType, london_today
 from casework.orders.service import COURT_MAX, MAKING, NAME_MAX, TEXT_MAX
@@ -227,8 +235,12 @@ class BreachForm(CaseworkForm):
     occurred_at = StringField(
         "Time of the breach",
         widget=GovTextInput(),
-        description="Optional. Use the 24-hour clock, for example 14:30",
-        validators=[Optional(), Regexp(TIME_PATTERN, message="Time of the breach must be a real time, like 14:30")],
+        description="Optional. For example 14:30 or 2:30pm",
+        filters=[normalise_time],
+        validators=[
+            Optional(),
+            Regexp(TIME_PATTERN, message="Time of the breach must be a real time, like 14:30 or 2:30pm"),
+        ],
     )
     description = TextAreaField(
         "What happened",

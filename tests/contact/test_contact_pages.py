@@ -157,6 +157,18 @@ def _contact_data(victim, when, outcome="spoke", **extra):  # type: ignore[no-un
     }
 
 
+def test_a_time_written_the_everyday_way_is_taken(officer):
+    """'9.05am' is 09:05: nobody should have to retype a time in the 24-hour clock."""
+    client, case, victim = officer
+    yesterday = (utcnow() - timedelta(days=1)).astimezone(LONDON).replace(hour=9, minute=5, second=0, microsecond=0)
+    data = {**_contact_data(victim, yesterday), "contacted_time": "9.05am"}
+    assert client.post_form(f"/cases/{case.id}/contact/log", data).status_code == 302
+    attempt = db.session.execute(sa.select(ContactAttempt)).scalar_one()
+    assert attempt.contacted_at.astimezone(LONDON).strftime("%H:%M") == "09:05"
+    refused = client.post_form(f"/cases/{case.id}/contact/log", {**data, "contacted_time": "9"})
+    assert _error_on(refused.get_data(as_text=True), "contacted_time")  # morning or evening? not guessed
+
+
 def test_a_contact_in_the_future_is_refused_on_its_field(officer):
     client, case, victim = officer
     response = client.post_form(f"/cases/{case.id}/contact/log", _contact_data(victim, utcnow() + timedelta(days=2)))

@@ -59,7 +59,7 @@ INCIDENT_VARIANTS = [
     ("end date before start", {"ended_on": ["1", "1", "2020"]}, "ended_on-day"),
     ("end date in the future", {"ended_on": _tomorrow()}, "ended_on-day"),
     ("end time before start", {"occurred_on": _last_week(), "occurred_at": "14:00", "ended_at": "13:59"}, "ended_at"),
-    ("end time not a time", {"ended_at": "1pm"}, "ended_at"),
+    ("end time not a time", {"ended_at": "1 in the afternoon"}, "ended_at"),
     ("behaviour not on the list", {"behaviours": ["following", "hacking"]}, "behaviours"),
     ("channel not on the list", {"how_reported": "pigeon"}, "how_reported"),
 ]

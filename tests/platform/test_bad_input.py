@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role, Team, User
 from casework.extensions import db
-from casework.forms import clean_text
+from casework.forms import clean_text, normalise_time
 from tests import factories
 
 OVERLONG = "x" * 5000
@@ -190,3 +190,25 @@ def test_text_loses_direction_overrides_but_keeps_what_right_to_left_writing_nee
     assert clean_text("\u2067Ali\u2069 Khan") == "Ali Khan"
     assert clean_text("\u200fمرحبا\u200e and Zoë\u200d") == "\u200fمرحبا\u200e and Zoë\u200d"
     assert clean_text("\u202e\u2066") == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("9am", "09:00"),
+        ("9.30pm", "21:30"),
+        ("0930", "09:30"),
+        ("14:30", "14:30"),
+        ("12am", "00:00"),
+        ("12pm", "12:00"),
+        (" 7 PM ", "19:00"),
+        ("12.15 a.m.", "00:15"),
+        ("9", "9"),  # morning or evening: left for the field to refuse
+        ("13pm", "13pm"),
+        ("24:00", "24:00"),
+        ("9:75", "9:75"),
+        ("teatime", "teatime"),
+    ],
+)
+def test_times_are_taken_as_people_write_them_and_nonsense_is_left_for_the_check(typed, kept):
+    assert normalise_time(typed) == kept
