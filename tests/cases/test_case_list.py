@@ -158,6 +158,8 @@ def test_a_reported_range_that_ends_before_it_starts_says_so_instead_of_listing_
     reversed_range = "reported_from=1&reported_from=1&reported_from=2026&reported_to=1&reported_to=1&reported_to=2020"
     page = client.get(f"/cases?scope=team&{reversed_range}").get_data(as_text=True)
     assert "must be the same as or after" in page and "Some filters were ignored" in page
+    bad_day = client.get("/cases?scope=team&reported_from=31&reported_from=2&reported_from=2026").get_data(as_text=True)
+    assert "Reported from must be a real date" in bad_day and "Reported from: Reported from" not in bad_day
     assert "1 case" in page  # the end that made no sense is left out, the start still applies
 
 
