@@ -27,6 +27,25 @@ class AuditAction(enum.StrEnum):
     ACCESS_DENIED = "access_denied"
     ERASE = "erase"
 
+    @property
+    def label(self) -> str:
+        """In words, for the audit viewer (exports keep the code)."""
+        return _ACTION_LABELS[self]
+
+
+_ACTION_LABELS = {
+    AuditAction.VIEW: "Viewed",
+    AuditAction.CREATE: "Created",
+    AuditAction.UPDATE: "Changed",
+    AuditAction.DISCLOSE: "Disclosed",
+    AuditAction.COMBINE: "Combined records",
+    AuditAction.SIGN_IN: "Signed in",
+    AuditAction.SIGN_OUT: "Signed out",
+    AuditAction.SIGN_IN_FAILED: "Sign-in failed",
+    AuditAction.ACCESS_DENIED: "Refused",
+    AuditAction.ERASE: "Erased",
+}
+
 
 class AuditEvent(db.Model):
     """One logged act. Rows are only ever inserted (a trigger refuses changes on PostgreSQL).

@@ -226,3 +226,11 @@ def test_the_admin_home_and_navigation_link_to_the_viewer_and_the_retention_revi
     client, _ = admin_client
     page = client.get("/").get_data(as_text=True)
     assert 'href="/admin/audit"' in page and 'href="/admin/retention"' in page
+
+
+def test_the_viewer_names_each_kind_of_event_in_words(admin_client):
+    client, _ = admin_client
+    _event(AuditAction.ACCESS_DENIED, "case", actor_label="probe@example.org")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert ">Refused<" in page and ">access_denied<" not in page
+    assert all(action.label for action in AuditAction)  # each has words, or the viewer would fail on it
