@@ -194,10 +194,14 @@ def test_the_service_sees_only_the_contact_details_the_victim_agreed_to(scene):
     """Agreed to a phone call only: the safe phone number goes to the service, the address and email do not."""
     referral = consent(scene.world, propose(scene.world), shares=frozenset({SharedDetail.PHONE}))
     service.send_referral(scene.world.officer, referral, expected_version=referral.version_id)
+    db.session.execute(
+        sa.update(VictimContact).where(VictimContact.party_id == scene.world.victim.id).values(texts_safe=True)
+    )
     db.session.commit()
     status, text = page(scene.client, f"/support/cases/{scene.world.case.id}")
     assert status == 200
     assert PHONE in text and ADDRESS not in text and EMAIL not in text
+    assert "Text messages" in text  # the channels in the officers' words
     disclosed = db.session.execute(
         sa.select(AuditEvent).where(
             AuditEvent.action == AuditAction.DISCLOSE, AuditEvent.user_id == scene.world.adviser.id
