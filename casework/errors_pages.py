@@ -83,11 +83,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CaseIsClosed)
     def case_closed(error: CaseIsClosed) -> tuple[str, int]:
-        """A change to a case closed meanwhile (another tab, a second click): say so, and show what was typed."""
+        """A change to a case closed meanwhile (another tab, a second click): say so, and show what was typed.
+
+        Only text of more than one word is shown back: choices and date parts arrive as codes and numbers,
+        and are quickly chosen again.
+        """
         typed = [
             (name.replace("_", " ").capitalize(), value)
             for name, value in request.form.items(multi=True)
-            if name not in BOOKKEEPING_FIELDS and value.strip()
+            if name not in BOOKKEEPING_FIELDS and len(value.split()) > 1
         ]
         page = render_template("errors/case_closed.html", title="This case is closed", case=error.case, typed=typed)
         return page, 403

@@ -227,10 +227,12 @@ def test_a_change_to_a_case_closed_meanwhile_says_so_and_shows_what_was_typed(ma
     client, officer = make_client(Role.OFFICER)
     case = factories.allocated_case(officer, status=CaseStatus.CLOSED)
     typed = "Spoke to the neighbour: the car was back at 02:00"
-    response = client.post_form(f"/cases/{case.id}/log", {"body": typed, "version": case.version_id})
+    data = {"body": typed, "visibility": "police_only", "version": case.version_id}
+    response = client.post_form(f"/cases/{case.id}/log", data)
     page = response.get_data(as_text=True)
     assert response.status_code == 403
     assert "This case is closed" in page and typed in page and "does not give you access" not in page
+    assert "police_only" not in page  # a choice's code is not something typed
     denial = db.session.execute(
         sa.select(AuditEvent).where(AuditEvent.action == AuditAction.ACCESS_DENIED, AuditEvent.user_id == officer.id)
     ).scalar_one()
