@@ -32,7 +32,7 @@ from casework.people import service as people
 from casework.people.models import ContactMethod, PartyRole, Relationship
 from casework.risk import service as risk
 from casework.risk.checklist import CURRENT
-from casework.workdays import LONDON
+from casework.workdays import local_date
 
 # (team, summary, status, risk, days ago, victim, suspect, relationship, incidents)
 _CASES = [
@@ -199,7 +199,7 @@ def seed() -> None:
                 officer,
                 case,
                 incidents.IncidentDetails(
-                    when=incidents.When(start_day=occurred.astimezone(LONDON).date(), start_time=time(19, 30)),
+                    when=incidents.When(start_day=local_date(occurred), start_time=time(19, 30)),
                     description="Demo incident: the suspect was seen and messages followed the same evening.",
                     location="Near the victim's home" if number % 2 else "Victim's workplace",
                     behaviours=(Behaviour.LOITERING, Behaviour.WATCHING)

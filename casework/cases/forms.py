@@ -31,7 +31,7 @@ from casework.cases.models import (
 from casework.cases.queries import AuditFilters
 from casework.db import utcnow
 from casework.forms import CaseworkForm, GovDateField, VersionedForm, date_required, id_choice, text_area, text_field
-from casework.workdays import LONDON
+from casework.workdays import local_date
 
 NOTE_MAX = 10000
 REASON_MAX = 2000
@@ -95,7 +95,7 @@ class NewCaseForm(CaseFactsForm):
 
     def validate_reported_on(self, field: GovDateField) -> None:
         """A report cannot come from the future (in England and Wales local time)."""
-        if field.data and field.data > utcnow().astimezone(LONDON).date():
+        if field.data and field.data > local_date(utcnow()):
             raise ValidationError("Date reported must be today or in the past")
 
 
@@ -163,7 +163,7 @@ class DecisionForm(CaseworkForm):
 
     def validate_decided_on(self, field: GovDateField) -> None:
         """A decision cannot be dated in the future (England and Wales local time)."""
-        if field.data and field.data > utcnow().astimezone(LONDON).date():
+        if field.data and field.data > local_date(utcnow()):
             raise ValidationError("Date decided must be today or in the past")
 
 

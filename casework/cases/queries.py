@@ -37,7 +37,7 @@ from casework.db import utcnow
 from casework.extensions import db
 from casework.security import visible_cases_clause
 from casework.statements import built_once
-from casework.workdays import LONDON, local_midnight
+from casework.workdays import local_date, local_midnight
 
 PAGE_SIZE = 25
 # Counting every visible case grows with the data (about a second a page at national scale);
@@ -330,7 +330,7 @@ def _with_lateness(label: str, due_at: datetime | None, now: datetime) -> str:
     """``label`` and how long ago it fell due ("… – 3 days overdue"), when the reason knows its due time."""
     if due_at is None:
         return label
-    days = (now.astimezone(LONDON).date() - due_at.astimezone(LONDON).date()).days
+    days = (local_date(now) - local_date(due_at)).days
     if days >= 1:
         return f"{label} – {days} {'day' if days == 1 else 'days'} overdue"
     hours = int((now - due_at).total_seconds() // 3600)

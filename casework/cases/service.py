@@ -43,7 +43,7 @@ from casework.errors import DomainError, NotFound
 from casework.extensions import db
 from casework.security import Permission, can, remember_case_visibility, visible_cases_clause
 from casework.statements import built_once
-from casework.workdays import LONDON
+from casework.workdays import LONDON, local_date
 
 # National Crime Recording Standard: a crime is recorded within 24 hours of the report.
 CRIME_RECORDING_DUE = timedelta(hours=24)
@@ -131,7 +131,7 @@ def record_list_view(actor: User, page: str, case_ids: set[int], **detail: objec
 
 def reported_at_for(day: date, *, now: datetime) -> datetime:
     """The instant a report is taken as made: now if it was today (London), else 09:00 London that day."""
-    if day == now.astimezone(LONDON).date():
+    if day == local_date(now):
         return now
     return datetime.combine(day, time(9), tzinfo=LONDON)
 
@@ -604,7 +604,7 @@ def record_decision(
     if outcome not in DECISION_OUTCOMES[kind]:
         raise DomainError("Select what was decided", field="outcome")
     now = utcnow()
-    if decided_on > now.astimezone(LONDON).date():
+    if decided_on > local_date(now):
         raise DomainError("Date decided must be today or in the past", field="decided_on")
     if outcome in {DecisionOutcome.MARAC_NOT_REFERRED, DecisionOutcome.PLAN_DECLINED} and not (note or "").strip():
         raise DomainError("Give the reason", field="note")

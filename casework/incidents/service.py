@@ -21,7 +21,8 @@ from casework.errors import DomainError, NotFound
 from casework.extensions import db
 from casework.incidents import storage
 from casework.incidents.models import Behaviour, EvidenceItem, EvidenceType, Incident
-from casework.incidents.timing import END_OF_DAY, START_OF_DAY, local_today, to_utc
+from casework.incidents.timing import END_OF_DAY, START_OF_DAY, to_utc
+from casework.workdays import local_date
 
 IncidentListener = Callable[[Case], None]
 _incident_listeners: list[IncidentListener] = []
@@ -64,7 +65,7 @@ class IncidentDetails:
 
 def _period(when: When, now: datetime) -> tuple[datetime, datetime | None]:
     """The UTC instants of ``when``, refusing a future time or an end before the start."""
-    today = local_today(now)
+    today = local_date(now)
     if when.start_day > today:
         raise DomainError("The date it happened must be today or in the past", field="occurred_on")
     occurred_from = to_utc(when.start_day, when.start_time or START_OF_DAY)

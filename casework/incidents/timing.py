@@ -35,11 +35,6 @@ def to_utc(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
 
 
-def local_today(now: datetime) -> date:
-    """The calendar date in England and Wales at ``now``."""
-    return now.astimezone(LONDON).date()
-
-
 @dataclass(frozen=True)
 class LocalMoment:
     """A local date with the time it was typed with, if any."""

@@ -11,11 +11,11 @@ from casework.extensions import db
 from casework.intake import service
 from casework.intake.models import OnlineReport
 from casework.intake.questions import Answers
-from casework.workdays import LONDON
+from casework.workdays import local_date
 
 
 def _day(days_ago: int) -> str:
-    return (utcnow() - timedelta(days=days_ago)).astimezone(LONDON).date().isoformat()
+    return local_date(utcnow() - timedelta(days=days_ago)).isoformat()
 
 
 def _reports() -> list[tuple[int, Answers]]:

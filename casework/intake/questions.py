@@ -42,7 +42,7 @@ from casework.forms import (
 )
 from casework.incidents.models import Behaviour
 from casework.people.models import Relationship
-from casework.workdays import LONDON
+from casework.workdays import local_date
 
 Answers = dict[str, dict[str, Any]]
 
@@ -587,7 +587,7 @@ def form_for(question: Question) -> type[QuestionForm]:
 
 
 def _today() -> date:
-    return utcnow().astimezone(LONDON).date()
+    return local_date(utcnow())
 
 
 def _clean_field(spec: Field, raw: Any) -> Any:

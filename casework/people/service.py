@@ -25,7 +25,7 @@ from casework.people.models import (
 )
 from casework.people.queries import ContactPreferences, SealedDetails, likely_matches, sealed_details_of
 from casework.security import Permission, can
-from casework.workdays import LONDON
+from casework.workdays import local_date
 
 # DOMAIN.md: stalking victims usually qualify as persistently targeted or intimidated, so
 # enhanced rights are the default, recorded with this reason and changeable by the officer.
@@ -56,7 +56,7 @@ def add_party(actor: User, case: Case, details: PartyDetails) -> CaseParty:
     """Add a person to the case in a part. An anonymous report never gets a reporter identity."""
     if details.role == PartyRole.REPORTER and case.reporter_type == ReporterType.ANONYMOUS:
         raise DomainError("This report was made anonymously: no reporter identity is recorded", field="role")
-    if details.date_of_birth and details.date_of_birth > utcnow().astimezone(LONDON).date():
+    if details.date_of_birth and details.date_of_birth > local_date(utcnow()):
         raise DomainError("Date of birth must be in the past", field="date_of_birth")
     person = _existing_person(actor, details) or Person(
         first_name=details.first_name,

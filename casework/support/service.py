@@ -335,7 +335,7 @@ def propose_referral(actor: User, case: Case, *, party_id: int, service_id: int,
 
 def consent_instant(day: date, *, now: datetime) -> datetime:
     """When consent given on ``day`` is taken to have been given: now if today (London), else noon that day."""
-    if day == now.astimezone(LONDON).date():
+    if day == local_date(now):
         return now
     return datetime.combine(day, time(12), tzinfo=LONDON)
 
