@@ -139,14 +139,18 @@ def can(user: Any, permission: Permission, obj: object | None = None) -> bool:
     return obj is None or rule is None or rule(user, obj)
 
 
-def deny(object_type: str = "page", object_id: object | None = None, *, hide: bool = False) -> NoReturn:
-    """Refuse the request, log the attempt, and answer 403 (or 404 when the object's existence is secret)."""
+def _log_refusal(object_type: str, object_id: object | None, **detail: str) -> None:
     audit.record_security_event(
         AuditAction.ACCESS_DENIED,
         object_type,
         object_id if object_id is not None else request.path,
-        detail={"method": request.method, "path": request.path},
+        detail={"method": request.method, "path": request.path, **detail},
     )
+
+
+def deny(object_type: str = "page", object_id: object | None = None, *, hide: bool = False) -> NoReturn:
+    """Refuse the request, log the attempt, and answer 403 (or 404 when the object's existence is secret)."""
+    _log_refusal(object_type, object_id)
     abort(404 if hide else 403)
 
 
@@ -368,12 +372,7 @@ def ensure_case(permission: Permission, case: Case) -> None:
         deny("case", case.id, hide=case.restricted)
     if not case.is_open and permission in ROLE_PERMISSIONS[user.role]:
         # Still a refusal, and logged as one; but the page says why, and keeps what was typed.
-        audit.record_security_event(
-            AuditAction.ACCESS_DENIED,
-            "case",
-            case.id,
-            detail={"method": request.method, "path": request.path, "reason": "case closed"},
-        )
+        _log_refusal("case", case.id, reason="case closed")
         raise CaseIsClosed(case)
     deny("case", case.id)
 

@@ -136,7 +136,7 @@ class AuditFilterForm(CaseworkForm):
     def prepare(self, categories: dict[str, str], staff: list[tuple[int, str]]) -> bool:
         """Fill the choices and validate; ``True`` when every filter is usable."""
         self.category.choices = [("", "Any category"), *categories.items()]
-        self.action.choices = [("", "Any action")] + [(action.value, action.label) for action in AuditAction]
+        self.action.choices = [("", "Any action"), *AuditAction.choices()]
         self.user_id.choices = [(ANYONE, "Anyone"), *staff]
         return self.validate()
 

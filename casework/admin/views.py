@@ -106,7 +106,16 @@ def set_active(user_id: int, action: str) -> str | Response:
     if request.method == "GET":
         if action != "deactivate" or not user.active:
             return redirect(url_for("admin.edit_user", user_id=user.id))
-        return render_template("admin/confirm_deactivate.html", user=user, confirm_form=form)
+        return _confirm_page(
+            user,
+            f"Deactivate {user.full_name}'s account?",
+            [
+                f"{user.full_name} will be signed out at once and cannot sign in again until the account is "
+                "reactivated. The account and everything they recorded are kept."
+            ],
+            url_for("admin.set_active", user_id=user.id, action="deactivate"),
+            "Deactivate account",
+        )
     if form.validate_on_submit():
         done = apply_service(form, service.set_active, _actor(), user, action == "reactivate")
         if done is not None:

@@ -2,49 +2,30 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.db import UTCDateTime, enum_type, utcnow
+from casework.db import LabelledEnum, UTCDateTime, enum_type, utcnow
 from casework.extensions import db
 
 
-class AuditAction(enum.StrEnum):
-    """The kinds of processing s.62 asks to be logged, plus security events."""
+class AuditAction(LabelledEnum):
+    """The kinds of processing s.62 asks to be logged, plus security events (labels for the viewer; exports keep
+    the codes)."""
 
-    VIEW = "view"
-    CREATE = "create"
-    UPDATE = "update"
-    DISCLOSE = "disclose"
-    COMBINE = "combine"
-    SIGN_IN = "sign_in"
-    SIGN_OUT = "sign_out"
-    SIGN_IN_FAILED = "sign_in_failed"
-    ACCESS_DENIED = "access_denied"
-    ERASE = "erase"
-
-    @property
-    def label(self) -> str:
-        """In words, for the audit viewer (exports keep the code)."""
-        return _ACTION_LABELS[self]
-
-
-_ACTION_LABELS = {
-    AuditAction.VIEW: "Viewed",
-    AuditAction.CREATE: "Created",
-    AuditAction.UPDATE: "Changed",
-    AuditAction.DISCLOSE: "Disclosed",
-    AuditAction.COMBINE: "Combined records",
-    AuditAction.SIGN_IN: "Signed in",
-    AuditAction.SIGN_OUT: "Signed out",
-    AuditAction.SIGN_IN_FAILED: "Sign-in failed",
-    AuditAction.ACCESS_DENIED: "Refused",
-    AuditAction.ERASE: "Erased",
-}
+    VIEW = "view", "Viewed"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    DISCLOSE = "disclose", "Disclosed"
+    COMBINE = "combine", "Combined records"
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_OUT = "sign_out", "Signed out"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    ACCESS_DENIED = "access_denied", "Refused"
+    ERASE = "erase", "Erased"
 
 
 class AuditEvent(db.Model):
