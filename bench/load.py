@@ -775,7 +775,8 @@ def prepare_database(args: argparse.Namespace, pg_url: str, redis_url: str) -> s
 
     database_url = sa.make_url(pg_url).set(database=args.database).render_as_string(hide_password=False)
     if args.reuse and seed.database_exists(pg_url, args.database):
-        log(f"Reusing database {args.database}")
+        log(f"Reusing database {args.database}; applying any pending migrations")
+        migrate(make_app(database_url, redis_url))
         return database_url
     log(f"Creating database {args.database} and applying the migrations")
     database_url = seed.recreate_database(pg_url, args.database)
