@@ -20,9 +20,9 @@ from casework.security import Permission, can
 bp = Blueprint("contact", __name__, url_prefix="/cases/<int:case_id>/contact")
 
 
-def _back(case: Case, party_id: int | None = None) -> Response:
-    anchor = f"#victim-{party_id}" if party_id else ""
-    return redirect(url_for("contact.case_contact", case_id=case.id) + anchor)
+def _back(case: Case) -> Response:
+    """After a save, the top of the tab, where its success banner is (a fragment would scroll past it)."""
+    return redirect(url_for("contact.case_contact", case_id=case.id))
 
 
 @bp.route("")
@@ -70,7 +70,7 @@ def plan(case_id: int, party_id: int) -> str | Response:
             )
         if saved is not None:
             flash(f"The contact plan for {party.person.full_name} has been saved.", "success")
-            return _back(case, party.id)
+            return _back(case)
     viewed(case, "contact plan", party_id=party.id)
     return render_template(
         "contact/plan.html", case=case, party=party, contact=contact, plan=existing, form=form, active_tab="contact"
@@ -95,7 +95,7 @@ def do_not_contact(case_id: int, party_id: int) -> str | Response:
         )
         if flag is not None:
             flash(f"{party.person.full_name} is flagged do not contact.", "success")
-            return _back(case, party.id)
+            return _back(case)
     viewed(case, "do not contact", party_id=party.id)
     return render_template("contact/do_not_contact.html", case=case, party=party, form=form, active_tab="contact")
 
@@ -117,7 +117,7 @@ def lift(case_id: int, flag_id: int) -> str | Response:
         )
         if flag is not None:
             flash("The do-not-contact flag has been lifted.", "success")
-            return _back(case, flag.party_id)
+            return _back(case)
     viewed(case, "lift do not contact", flag_id=flag_id)
     return render_template("contact/lift.html", case=case, form=form, active_tab="contact")
 
@@ -141,7 +141,7 @@ def log_contact(case_id: int) -> str | Response:
         attempt = apply_service(form, _log, case, form)
         if attempt is not None:
             flash("The contact has been logged.", "success")
-            return _back(case, attempt.party_id)
+            return _back(case)
     viewed(case, "log contact")
     return render_template("contact/log.html", case=case, form=form, has_victims=bool(victims), active_tab="contact")
 

@@ -11,7 +11,7 @@ from casework.cases.models import Case, Channel
 from casework.forms import apply_service, run_versioned
 from casework.incidents import queries, service, storage
 from casework.incidents.forms import EvidenceForm, IncidentForm
-from casework.incidents.models import Behaviour, EvidenceType, Incident
+from casework.incidents.models import Behaviour, EvidenceType
 from casework.security import Permission
 
 bp = Blueprint("incidents", __name__, url_prefix="/cases/<int:case_id>/incidents")
@@ -32,8 +32,9 @@ def _details(form: IncidentForm) -> service.IncidentDetails:
     )
 
 
-def _back_to(case: Case, incident: Incident) -> Response:
-    return redirect(url_for(".case_incidents", case_id=case.id, _anchor=f"incident-{incident.id}"))
+def _back(case: Case) -> Response:
+    """After a save, the top of the tab, where its success banner is (a fragment would scroll past it)."""
+    return redirect(url_for(".case_incidents", case_id=case.id))
 
 
 @bp.route("")
@@ -63,7 +64,7 @@ def new(case_id: int) -> str | Response:
         )
         if incident is not None:
             flash("The incident has been recorded.", "success")
-            return _back_to(case, incident)
+            return _back(case)
     viewed(case, "new incident")
     return render_template("incidents/form.html", case=case, form=form, incident=None, active_tab="incidents")
 
@@ -88,7 +89,7 @@ def edit(case_id: int, incident_id: int) -> str | Response:
         )
         if updated is not None:
             flash("The incident has been updated.", "success")
-            return _back_to(case, incident)
+            return _back(case)
     viewed(case, "edit incident", incident_id=incident.id)
     return render_template("incidents/form.html", case=case, form=form, incident=incident, active_tab="incidents")
 
@@ -116,7 +117,7 @@ def add_evidence(case_id: int, incident_id: int) -> str | Response:
         )
         if item is not None:
             flash("The evidence has been added.", "success")
-            return _back_to(case, incident)
+            return _back(case)
     viewed(case, "add evidence", incident_id=incident.id)
     return render_template(
         "incidents/evidence_form.html", case=case, form=form, incident=incident, active_tab="incidents"

@@ -13,15 +13,16 @@ from casework.incidents.models import Incident
 from casework.incidents.timing import describe_period
 from casework.orders import service
 from casework.orders.forms import BreachForm, DetailsForm, HearingForm, NewOrderForm, StatusForm
-from casework.orders.models import OrderStatus, OrderType, ProtectiveOrder
+from casework.orders.models import OrderStatus, OrderType
 from casework.people.models import PartyRole
 from casework.security import Permission, can
 
 bp = Blueprint("orders", __name__, url_prefix="/cases/<int:case_id>/orders")
 
 
-def _back_to(case: Case, order: ProtectiveOrder) -> Response:
-    return redirect(url_for(".case_orders", case_id=case.id, _anchor=f"order-{order.id}"))
+def _back(case: Case) -> Response:
+    """After a save, the top of the tab, where its success banner is (a fragment would scroll past it)."""
+    return redirect(url_for(".case_orders", case_id=case.id))
 
 
 def _describe_incident(incident: Incident) -> str:
@@ -77,7 +78,7 @@ def new(case_id: int) -> str | Response:
         )
         if order is not None:
             flash(f"The {order.name} has been recorded as considered.", "success")
-            return _back_to(case, order)
+            return _back(case)
     viewed(case, "new order")
     return render_template("orders/new.html", case=case, form=form, active_tab="orders")
 
@@ -117,7 +118,7 @@ def status(case_id: int, order_id: int) -> str | Response:
         )
         if changed is not None:
             flash(f"The {changed.name} is now ‘{changed.status.label}’.", "success")
-            return _back_to(case, order)
+            return _back(case)
     viewed(case, "order status", order_id=order.id)
     return render_template("orders/status.html", case=case, order=order, form=form, active_tab="orders")
 
@@ -152,7 +153,7 @@ def edit(case_id: int, order_id: int) -> str | Response:
         )
         if updated is not None:
             flash(f"The {updated.name} has been updated.", "success")
-            return _back_to(case, order)
+            return _back(case)
     viewed(case, "order details", order_id=order.id)
     return render_template("orders/edit.html", case=case, order=order, form=form, active_tab="orders")
 
@@ -176,7 +177,7 @@ def add_hearing(case_id: int, order_id: int) -> str | Response:
         )
         if hearing is not None:
             flash("The hearing has been added.", "success")
-            return _back_to(case, order)
+            return _back(case)
     viewed(case, "order hearing", order_id=order.id)
     return render_template("orders/hearing.html", case=case, order=order, form=form, active_tab="orders")
 
@@ -205,6 +206,6 @@ def record_breach(case_id: int, order_id: int) -> str | Response:
         )
         if breach is not None:
             flash(f"The breach of the {order.name} has been recorded. Re-assess the risk.", "success")
-            return redirect(url_for(".case_orders", case_id=case.id, _anchor="breaches"))
+            return _back(case)
     viewed(case, "order breach", order_id=order.id)
     return render_template("orders/breach.html", case=case, order=order, form=form, active_tab="orders")

@@ -84,6 +84,8 @@ def test_agreeing_a_plan_through_the_form(officer):
         {"schedule": "other", "frequency_days": "21", "owner_id": "0", "message_channel": "sms", "reason": ""},
     )
     assert response.status_code == 302
+    # The tab's top, where the success banner is: a fragment would scroll the page past it.
+    assert response.headers["Location"] == f"/cases/{case.id}/contact"
     plan = db.session.execute(sa.select(ContactPlan).where(ContactPlan.party_id == victim.id)).scalar_one()
     assert (plan.frequency_days, plan.owner_id, plan.message_channel.value) == (21, None, "sms")
 

@@ -39,6 +39,8 @@ def test_an_officer_records_an_order_and_sees_it_on_the_tab(make_client):
     case, victim, suspect = factories.order_case(officer)
     response = client.post_form(f"/cases/{case.id}/orders/new", new_order_data(victim, suspect))
     assert response.status_code == 302, response.get_data(as_text=True)
+    # The tab's top, where the success banner is: a fragment would scroll the page past it.
+    assert response.headers["Location"] == f"/cases/{case.id}/orders"
     page = client.get(f"/cases/{case.id}/orders").get_data(as_text=True)
     assert "Stalking Protection Order" in page
     assert "Considered" in page
