@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovTextInput
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, Field, HiddenField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
@@ -238,6 +238,22 @@ def text_field(label: str, max_length: int, *, required: str | None = None) -> S
     return StringField(label, widget=GovTextInput(), validators=_text_validators(label, max_length, required))
 
 
+class CountedTextArea(GovCharacterCount):
+    """A text area that counts towards its field's length limit as the user types (GOV.UK character count).
+
+    The limit is the field's ``Length`` validator, so the count and the check cannot disagree; the browser does
+    not cut the text at the limit (pasted text stays whole, to be shortened), the check refuses it on save.
+    """
+
+    def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
+        """The GOV.UK macro's parameters, with ``maxlength`` from the field unless the template gave one."""
+        params: dict[str, Any] = super().map_gov_params(field, **kwargs)
+        limits = [validator.max for validator in field.validators if isinstance(validator, Length)]
+        if limits and limits[0] > 0:
+            params.setdefault("maxlength", limits[0])
+        return params
+
+
 def text_area(label: str, max_length: int, *, required: str | None = None) -> TextAreaField:
-    """A multi-line text field with a length limit; ``required`` is the message when it is left empty."""
-    return TextAreaField(label, widget=GovTextArea(), validators=_text_validators(label, max_length, required))
+    """A multi-line text field with a length limit, counted as it is typed; ``required`` is the message when empty."""
+    return TextAreaField(label, widget=CountedTextArea(), validators=_text_validators(label, max_length, required))

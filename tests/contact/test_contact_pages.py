@@ -378,3 +378,12 @@ def test_the_tab_calls_overdue_what_the_lists_call_overdue(officer):
     page = client.get(f"/cases/{case.id}/contact").get_data(as_text=True)
     assert "scheduled updates stopped when the case was closed" in page
     assert page.count("casework-tag--overdue") == 2
+
+
+def test_long_text_is_counted_against_its_limit_as_it_is_typed(officer):
+    client, case, _victim = officer
+    page = client.get(f"/cases/{case.id}/contact/log").get_data(as_text=True)
+    # The GOV.UK character count, its limit taken from the field's own length check (4,000 characters).
+    assert 'data-module="govuk-character-count" data-maxlength="4000"' in page
+    assert 'class="govuk-textarea govuk-js-character-count" id="discussed"' in page
+    assert "You can enter up to 4000 characters" in page
