@@ -683,15 +683,29 @@ class AnswerRow:
     lines: list[tuple[str | None, str]]
 
 
-def describe(answers: Answers) -> list[AnswerRow]:
-    """Every answered question, in order, in words (check-your-answers, triage, the case timeline)."""
+# The answers that become a victim's sealed details when she reports herself (``service._victim_contact``).
+SEALED_ANSWERS = frozenset({("contact", "phone"), ("contact", "email")})
+WITHHELD = "Held in the victim's sealed details"
+
+
+def describe(answers: Answers, withheld: frozenset[tuple[str, str]] = frozenset()) -> list[AnswerRow]:
+    """Every answered question, in order, in words (check-your-answers, triage, the case timeline).
+
+    ``withheld`` answers (question key, field name) are not shown: the line says where they are held instead.
+    """
     rows = []
     for question in QUESTIONS:
         stored = answers.get(question.key)
         if stored is None:
             continue
         lines = [
-            (None if question.single else spec.label, _show(spec, stored.get(spec.name))) for spec in question.fields
+            (
+                None if question.single else spec.label,
+                WITHHELD
+                if (question.key, spec.name) in withheld and stored.get(spec.name)
+                else _show(spec, stored.get(spec.name)),
+            )
+            for spec in question.fields
         ]
         rows.append(AnswerRow(question, lines))
     return rows

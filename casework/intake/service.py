@@ -542,13 +542,28 @@ def _line(label: str | None, text: str) -> str:
     return f"{label} {text}" if label.endswith("?") else f"{label}: {text}"
 
 
-def _answers_markup(answers: Answers) -> Markup:
+def answers_for(user: User, report: OnlineReport, case: Case | None) -> list[questions.AnswerRow]:
+    """The report's answers as ``user`` may read them, ``case`` being the case it is on (if any).
+
+    Once a victim's own report is on a case, the phone number and email address she gave are the case's sealed
+    details, shown only to those who may see those (officer in case, supervisor, the recorder until allocation).
+    Before that, triage needs them to reach her.
+    """
+    sealed = (
+        case is not None
+        and report.reporter_type == ReporterType.VICTIM
+        and not can(user, Permission.SEALED_DETAILS_VIEW, case)
+    )
+    return questions.describe(report.answers, withheld=questions.SEALED_ANSWERS if sealed else frozenset())
+
+
+def _answers_markup(rows: list[questions.AnswerRow]) -> Markup:
     """The answers as phrasing content for a timeline entry's paragraph; every answer is escaped."""
     lines = [
         Markup("<strong>{}:</strong> {}").format(
             row.question.summary, "; ".join(_line(label, text) for label, text in row.lines)
         )
-        for row in questions.describe(answers)
+        for row in rows
     ]
     return Markup("<br>").join(lines)
 
@@ -564,7 +579,7 @@ def _original_report(case: Case, viewer: registry.Viewer) -> list[registry.Timel
             report.submitted_at,
             f"Online report {report.reference} received ({report.reporter_type.label.lower()})",
             None,
-            _answers_markup(report.answers),
+            _answers_markup(answers_for(viewer.user, report, case)),
         )
         for report in reports
     ]

@@ -266,6 +266,16 @@ def _report(report_id: int) -> OnlineReport:
     return service.get_report(report_id)
 
 
+def _answers(found: OnlineReport) -> list[questions.AnswerRow]:
+    """The report's answers as the signed-in triager may read them.
+
+    A report on a case is part of the case: a case hidden from them (restricted) hides the report too, with the
+    same audited 404, and its sealed details stay with those who may see them.
+    """
+    case = load_case(found.case_id) if found.case_id else None
+    return service.answers_for(current_user._get_current_object(), found, case)
+
+
 def _refused_because_taken(form: Any, report: OnlineReport) -> Response | None:
     """When another supervisor got there first: say so plainly on the report's page."""
     if isinstance(getattr(form, "refused_by", None), service.AlreadyTriaged):
@@ -292,8 +302,9 @@ def report(report_id: int) -> str:
     """One report, its answers, and what can be done with it."""
     user = _triager()
     found = _report(report_id)
+    rows = _answers(found)
     service.record_viewed(user, [found], "online report")
-    return render_template("intake/report.html", report=found, rows=questions.describe(found.answers))
+    return render_template("intake/report.html", report=found, rows=rows)
 
 
 def _new_report_or_back(found: OnlineReport) -> Response | None:
@@ -327,8 +338,9 @@ def create_case(report_id: int) -> str | Response:
         taken = _refused_because_taken(form, found)
         if taken is not None:
             return taken
+    rows = _answers(found)
     service.record_viewed(user, [found], "create a case")
-    return render_template("intake/create_case.html", form=form, report=found, rows=questions.describe(found.answers))
+    return render_template("intake/create_case.html", form=form, report=found, rows=rows)
 
 
 @bp.route("/<int:report_id>/add", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from casework.audit.models import AuditAction, AuditEvent
 from casework.auth.models import Role
 from casework.cases import registry
+from casework.cases import service as cases_service
 from casework.cases.models import Case, CaseStatus, Channel, ReporterType
 from casework.db import utcnow
 from casework.errors import DomainError
@@ -158,6 +159,53 @@ def test_the_case_shows_the_original_answers_unchanged_to_police_only(triager):
     others = registry.timeline(case, registry.Viewer(user, police_only=False))
     assert any(report.reference in entry.title for entry in police)
     assert not any(report.reference in entry.title for entry in others)
+
+
+def test_a_victims_phone_and_email_in_her_report_are_sealed_once_it_is_a_case(triager, make_client, receiving_team):
+    client, supervisor = triager
+    report = _report(victim_answers())
+    client.post_form(f"/triage/{report.id}/case", {"classification": "stalking", "offence": "s2a"})
+    case = db.session.execute(sa.select(Case)).scalar_one()
+    in_case, officer = make_client(Role.OFFICER, team=receiving_team)
+    colleague, _ = make_client(Role.OFFICER, team=receiving_team)
+    manager, _ = make_client(Role.MANAGER)
+    cases_service.allocate(
+        supervisor,
+        case,
+        officer_id=officer.id,
+        supervisor_id=supervisor.id,
+        reason=None,
+        expected_version=case.version_id,
+    )
+    db.session.commit()
+    for client_, sees in ((in_case, True), (client, True), (colleague, False), (manager, False)):
+        page = client_.get(f"/cases/{case.id}/timeline").get_data(as_text=True)
+        assert f"Online report {report.reference} received" in page
+        assert ("07700 900001" in page, "vera@example.org" in page) == (sees, sees)
+        assert ("Held in the victim&#39;s sealed details" in page) is not sees
+        assert "Weekdays 9am to 12pm" in page  # her safe times are on the people tab for every officer too
+
+
+def test_a_report_on_a_restricted_case_is_hidden_from_triagers_not_on_its_access_list(
+    triager, make_client, receiving_team
+):
+    client, supervisor = triager
+    report = _report(victim_answers())
+    client.post_form(f"/triage/{report.id}/case", {"classification": "stalking", "offence": "s2a"})
+    case = db.session.execute(sa.select(Case)).scalar_one()
+    cases_service.set_restricted(supervisor, case, restricted=True, reason="A colleague knows the suspect")
+    db.session.commit()
+    other_triager, other = make_client(Role.SUPERVISOR, team=receiving_team)
+    assert other_triager.get(f"/cases/{case.id}").status_code == 404
+    assert other_triager.get(f"/triage/{report.id}").status_code == 404
+    assert other_triager.get(f"/triage/{report.id}/case").headers["Location"] == f"/triage/{report.id}"
+    late = other_triager.post_form(f"/triage/{report.id}/case", {"classification": "nonsense"})
+    assert late.status_code in {302, 404} and "07700 900001" not in late.get_data(as_text=True)
+    denied = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.action == AuditAction.ACCESS_DENIED, AuditEvent.user_id == other.id)
+    ).scalars()
+    assert any(event.object_id == str(case.id) for event in denied)
+    assert "07700 900001" in client.get(f"/triage/{report.id}").get_data(as_text=True)  # on the access list
 
 
 def test_adding_a_report_to_an_existing_case_adds_an_incident_and_is_audited(triager):
