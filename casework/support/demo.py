@@ -106,14 +106,14 @@ def _referral(officer: User, adviser: User, case: Case, victim: CaseParty, targe
     if stage == "awaiting consent":
         return
     decision = ConsentDecision.DECLINED if stage == "consent declined" else ConsentDecision.GIVEN
-    days_ago = 6 if stage == "overdue" else 3
+    days_ago = {"overdue": 6, "sent": 8}.get(stage, 3)
     service.record_consent(
         officer,
         referral,
         service.Consent(
             decision=decision,
             scope="Name, safe phone number and a summary of what has happened, for support and safety planning.",
-            given_at=utcnow() - timedelta(days=days_ago),
+            given_at=max(utcnow() - timedelta(days=days_ago), case.reported_at),
             method=ConsentMethod.PHONE,
             shares=frozenset({SharedDetail.PHONE}),  # as the scope says: name and safe phone number
         ),
@@ -122,10 +122,11 @@ def _referral(officer: User, adviser: User, case: Case, victim: CaseParty, targe
     if stage in {"consent declined", "overdue"}:
         return
     service.send_referral(officer, referral, expected_version=referral.version_id)
+    # As if sent when consent was given (before the aftercare below): one sent days ago and not taken yet is
+    # overdue on the adviser's home page.
+    referral.sent_at = referral.consent_at
+    referral.take_due_at = deadline(referral.sent_at, service.TAKE_WITHIN_WORKING_DAYS)
     if stage == "sent":
-        # As if it had been sent last week and not taken yet: overdue on the adviser's home page.
-        referral.sent_at = utcnow() - timedelta(days=7)
-        referral.take_due_at = deadline(referral.sent_at, service.TAKE_WITHIN_WORKING_DAYS)
         return
     if stage == "declined":  # a service whose advisers do not use Casework: the officer records its answer
         service.record_response(
@@ -163,7 +164,7 @@ def _aftercare(adviser: User, referral: Referral) -> None:
         referral,
         service.AftercareDetails(
             kind=AftercareKind.NEEDS_ASSESSMENT,
-            occurred_on=today - timedelta(days=2),
+            occurred_on=max(today - timedelta(days=2), local_date(referral.sent_at)),
             summary="Needs assessed: safety and court the main worries; safety plan to follow.",
             next_steps="Agree a safety plan; ask the council about a door alarm.",
             follow_up_on=today,

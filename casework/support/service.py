@@ -358,6 +358,12 @@ def record_consent(actor: User, referral: Referral, consent: Consent, *, expecte
         raise DomainError("Consent has already been recorded for this referral")
     if consent.given_at.tzinfo is None or consent.given_at > utcnow():
         raise DomainError("The date consent was given must be today or in the past", field="consent_on")
+    reported_on = local_date(db.session.get_one(Case, referral.case_id).reported_at)
+    if local_date(consent.given_at) < reported_on:
+        raise DomainError(
+            f"The date consent was given must be on or after the day the case was reported, {reported_on:%-d %B %Y}",
+            field="consent_on",
+        )
     if consent.decision == ConsentDecision.GIVEN and not consent.scope.strip():
         raise DomainError("Say what the victim agreed may be shared, and for what", field="scope")
     referral.consent = consent.decision
@@ -409,6 +415,18 @@ def send_referral(actor: User, referral: Referral, *, expected_version: int) -> 
     )
     db.session.flush()
     return referral
+
+
+def sent_in_words(referral: Referral) -> str:
+    """What sending did: on the caseload of the service's advisers in Casework, or (a service without any) only
+    recorded, the officer emailing the details to the service themselves."""
+    name = referral.service.name
+    if _has_advisers(referral.service_id):
+        return f"The referral has been sent to {name}: it is on their advisers' caseload in Casework."
+    return (
+        f"The referral is recorded as sent. {name} does not use Casework: email the referral to "
+        f"{referral.service.secure_email} now, with only the contact details the victim agreed to share."
+    )
 
 
 def withdraw_consent(actor: User, referral: Referral, *, reason: str, expected_version: int) -> Referral:
@@ -529,6 +547,11 @@ def add_aftercare(actor: User, referral: Referral, details: AftercareDetails) ->
     today = _today()
     if details.occurred_on > today:
         raise DomainError("The date of this work must be today or in the past", field="occurred_on")
+    if referral.sent_at is not None and details.occurred_on < (sent_on := local_date(referral.sent_at)):
+        raise DomainError(
+            f"The date of this work must be on or after the day the referral was sent, {sent_on:%-d %B %Y}",
+            field="occurred_on",
+        )
     if details.follow_up_on < today:
         raise DomainError("The follow-up date must be today or in the future", field="follow_up_on")
     if not details.summary.strip():
@@ -631,6 +654,7 @@ class SupportTab:
     respondable: set[int]
     overdue: list[Referral]
     victims: list[CaseParty]
+    in_casework: set[int]  # the services whose advisers read referrals in Casework (the others are emailed by hand)
 
 
 def support_tab(viewer: User, case: Case) -> SupportTab:
@@ -639,15 +663,16 @@ def support_tab(viewer: User, case: Case) -> SupportTab:
     ids = [referral.id for referral in referrals]
     sees_aftercare = can(viewer, Permission.AFTERCARE_SUMMARY_VIEW, case)
     sent = [referral for referral in referrals if referral.status == ReferralStatus.SENT]
-    answering = _with_advisers({referral.service_id for referral in sent})  # services that answer in Casework
+    in_casework = _with_advisers({referral.service_id for referral in referrals})
     now = utcnow()
     return SupportTab(
         referrals=referrals,
         histories=histories(ids),
         aftercare=aftercare_summaries(ids) if sees_aftercare else None,
-        respondable={referral.id for referral in sent if referral.service_id not in answering},
+        respondable={referral.id for referral in sent if referral.service_id not in in_casework},
         overdue=[referral for referral in referrals if is_overdue(referral, now)],
         victims=victims_of(case),
+        in_casework=in_casework,
     )
 
 

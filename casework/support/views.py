@@ -182,7 +182,7 @@ def send(case_id: int, referral_id: int) -> Response:
     if form.validate_on_submit():
         sent = run_versioned(form, referral, service.send_referral, _me(), referral)
         if sent is not None:
-            flash(f"The referral has been sent to {referral.service.name}.", "success")
+            flash(service.sent_in_words(referral), "success")
             return _tab_redirect(case)
     for message in [*form.form_errors, *form.version.errors]:
         flash(message, "error")

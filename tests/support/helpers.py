@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -44,12 +44,16 @@ class World:
     adviser: User
 
 
+REPORTED_AT = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+
+
 def make_world(*, officer: User | None = None, adviser: User | None = None) -> World:
     team = officer.team if officer else factories.TeamFactory()
     officer = officer or factories.UserFactory(role=Role.OFFICER, team=team)
     supervisor = factories.UserFactory(role=Role.SUPERVISOR, team=team)
     case = factories.allocated_case(officer)
     case.supervisor_id = supervisor.id
+    case.reported_at = REPORTED_AT  # consent dates in the tests fall after it
     victim = factories.CasePartyFactory(
         case=case, role=PartyRole.VICTIM, person=factories.PersonFactory(first_name="Marisol", last_name="Quayle")
     )
@@ -105,7 +109,7 @@ def aftercare(world: World, referral: Referral, *, follow_up_on: date | None = N
     today = local_date(utcnow())
     details = service.AftercareDetails(
         kind=fields.pop("kind", AftercareKind.NEEDS_ASSESSMENT),  # type: ignore[arg-type]
-        occurred_on=today,
+        occurred_on=fields.pop("occurred_on", today),  # type: ignore[arg-type]
         summary="Needs assessed; safety plan started.",
         next_steps="Call on Friday about the alarm fitting.",
         follow_up_on=follow_up_on or today + timedelta(days=7),

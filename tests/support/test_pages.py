@@ -504,3 +504,41 @@ def test_the_adviser_sees_the_orders_in_force_with_the_subjects_name_only(office
     assert "Not to enter Elm Road" in page
     assert page.count("Not to enter Elm Road") == 1  # the refused order protects nobody
     assert "SUSPECT-MARKER" not in page
+
+
+@pytest.mark.parametrize("in_casework", [True, False])
+def test_sending_says_whether_casework_delivers_the_referral_or_the_officer_must_email_it(officer_world, in_casework):
+    client, _, world = officer_world
+    world.adviser.active = in_casework  # a service whose only adviser has left reads nothing in Casework
+    referral = consent(world, propose(world))
+    db.session.commit()
+    base, address = f"/cases/{world.case.id}/support", world.support.secure_email
+    before = client.get(base).get_data(as_text=True)
+    assert ("does not use Casework, so Casework cannot send it to them" in before) is not in_casework
+    sent_page = client.post_form(
+        f"{base}/{referral.id}/send", {"version": referral.version_id}, follow_redirects=True
+    ).get_data(as_text=True)
+    if in_casework:
+        assert "it is on their advisers&#39; caseload in Casework" in sent_page
+        assert "to the caseload of its advisers in Casework" in sent_page
+    else:
+        assert f"does not use Casework: email the referral to {address} now" in sent_page
+        assert f"so the details go to {address} by email from you" in sent_page
+    assert "Record that consent was withdrawn" in sent_page
+
+
+def test_consent_before_the_case_was_reported_is_refused_on_its_field(officer_world):
+    client, _, world = officer_world
+    world.case.reported_at = utcnow() - timedelta(days=10)
+    referral = propose(world)
+    db.session.commit()
+    long_before = local_date(utcnow()) - timedelta(days=400)
+    response = client.post_form(
+        f"/cases/{world.case.id}/support/{referral.id}/consent",
+        {"version": referral.version_id, "decision": "given", "scope": "All", "shares": ["phone"]}
+        | {"consent_on": _date(long_before), "method": "phone"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'href="#consent_on' in page
+    assert "must be on or after the day the case was reported" in page
+    assert _referrals()[0].consent is None

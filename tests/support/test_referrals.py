@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -392,3 +392,12 @@ def test_consent_on_a_past_day_counts_from_noon_that_day_and_today_from_now():
     now = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
     assert service.consent_instant(now.date(), now=now) == now
     assert service.consent_instant(date(2026, 5, 22), now=now) == datetime(2026, 5, 22, 12, tzinfo=LONDON)
+
+
+def test_aftercare_dated_before_the_referral_was_sent_is_refused_on_its_field(world):
+    referral = accepted(world)
+    sent_on = referral.sent_at.astimezone(ZoneInfo("Europe/London")).date()
+    with pytest.raises(DomainError, match="on or after the day the referral was sent") as refused:
+        aftercare(world, referral, occurred_on=sent_on - timedelta(days=1))
+    assert refused.value.field == "occurred_on"
+    assert aftercare(world, referral, occurred_on=sent_on) is not None
