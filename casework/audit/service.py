@@ -7,6 +7,7 @@ request that triggers it is rolled back, and the event must survive that.
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 import sqlalchemy as sa
@@ -149,19 +150,23 @@ SEALED_CHANGE = "changed (not shown)"
 
 
 def field_changes(
-    before: Any, after: dict[str, Any], *, sealed: frozenset[str] | set[str] = frozenset()
+    before: Any, after: dict[str, Any], *, shown_text: frozenset[str] = frozenset()
 ) -> dict[str, list[str | None] | str]:
     """What an edit changes, for an audit row's ``changes``: ``{field: [before, after]}``.
 
-    ``before`` is the record (read with ``getattr``) and ``after`` the new values. Sealed fields (a
-    victim's address, safe phone and email) are named with ``SEALED_CHANGE``, never their values.
+    ``before`` is the record (read with ``getattr``) and ``after`` the new values. Values are kept for choices,
+    flags, numbers and dates. Free text (a summary, safe times, a victim's address) is named with
+    ``SEALED_CHANGE``, never kept: the audit trail is append-only, so it outlives the erasure of a person's data,
+    and administrators read it who may not read cases. ``shown_text`` names the text fields that are references
+    rather than content (a crime number).
     """
     changes: dict[str, list[str | None] | str] = {}
     for name, new in after.items():
         old = getattr(before, name, None)
         if old == new:
             continue
-        changes[name] = SEALED_CHANGE if name in sealed else [_shown(old), _shown(new)]
+        text = any(isinstance(value, str) and not isinstance(value, enum.Enum) for value in (old, new))
+        changes[name] = SEALED_CHANGE if text and name not in shown_text else [_shown(old), _shown(new)]
     return changes
 
 

@@ -232,11 +232,14 @@ class CaseDetails:
     crime_number: str | None
 
 
+REFERENCE_FIELDS = frozenset({"incident_number", "crime_number"})  # the audit trail keeps these values, not the summary
+
+
 def update_details(actor: User, case: Case, details: CaseDetails, *, expected_version: int) -> Case:
     """Edit the case's classification, offence, summary and numbers (optimistic locking)."""
     case.check_version(expected_version)
     _check_facts(details)
-    changes = audit.field_changes(case, vars(details))
+    changes = audit.field_changes(case, vars(details), shown_text=REFERENCE_FIELDS)
     for name in changes:
         setattr(case, name, getattr(details, name))
     if changes:

@@ -143,9 +143,6 @@ def _existing_person(actor: User, details: PartyDetails) -> Person | None:
     raise DomainError("Choose one of the people listed, or say it is a different person", field="same_as")
 
 
-SEALED_FIELDS = frozenset({"sealed_address", "sealed_phone", "sealed_email"})
-
-
 @dataclass(frozen=True)
 class ContactDetails(ContactPreferences):
     """How to reach a victim safely: the preferences and the sealed details (``sealed_*``)."""
@@ -160,7 +157,7 @@ def update_contact(actor: User, case: Case, party: CaseParty, details: ContactDe
     if party.role != PartyRole.VICTIM:
         raise DomainError("Contact preferences are kept for victims only")
     contact = party.contact or VictimContact(party_id=party.id)
-    changes = audit.field_changes(contact, vars(details), sealed=SEALED_FIELDS)
+    changes = audit.field_changes(contact, vars(details))
     for name, value in vars(details).items():
         setattr(contact, name, value)
     db.session.add(contact)

@@ -182,7 +182,7 @@ def test_the_audit_tab_shows_names_and_what_changed(audited):
         {
             "classification": "stalking",
             "offence": case.offence.value,
-            "summary": case.summary,
+            "summary": "She is staying with her sister at 4 Quince Row for now.",
             "crime_number": "CR/0042/26",
             "version": str(case.version_id),
         },
@@ -190,7 +190,10 @@ def test_the_audit_tab_shows_names_and_what_changed(audited):
     page = client.get(f"/cases/{case.id}/audit").get_data(as_text=True)
     assert "Sgt Rowan Achterberg" in page
     assert supervisor.email not in page
-    assert "Crime number: not recorded → CR/0042/26" in page
+    assert "Crime number: not recorded → CR/0042/26" in page  # a reference: its values are kept
+    assert "Summary: changed" in page  # content: named, never kept (nor shown to the admins' audit viewer)
+    stored = " ".join(str(event.detail) for event in db.session.execute(sa.select(AuditEvent)).scalars())
+    assert "Quince Row" not in stored
 
 
 def test_the_audit_tab_never_shows_sealed_values(audited):
@@ -204,9 +207,10 @@ def test_the_audit_tab_never_shows_sealed_values(audited):
     for marker in ("Wrenfold", PHONE, EMAIL, "flat 2"):
         assert marker not in page
     assert "Sealed address: changed" in page
-    assert "Safe times: not recorded → Mornings" in page
+    # Free text is named, never kept: the trail outlives erasure, and administrators read it.
+    assert "Safe times: changed" in page
     stored = " ".join(str(event.detail) for event in db.session.execute(sa.select(AuditEvent)).scalars())
-    for marker in ("Wrenfold", PHONE, EMAIL):
+    for marker in ("Wrenfold", PHONE, EMAIL, "Mornings"):
         assert marker not in stored
 
 
