@@ -34,7 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from casework.audit import service as audit
 from casework.audit.models import AuditAction
-from casework.auth.models import User
+from casework.auth.models import Role, User
 from casework.cases import registry
 from casework.cases.models import Case
 from casework.cases.registry import Audience, ObligationSource
@@ -347,11 +347,15 @@ class Refused(Exception):
     """The reminder must not be sent (no safe channel the victim chose, the recipient is gone)."""
 
 
-def case_link(case_id: int) -> str:
-    """The absolute address of the case's page, from ``PUBLIC_BASE_URL``."""
+def case_link(case_id: int, user: User | None = None) -> str:
+    """The absolute address of the case's page for ``user``, from ``PUBLIC_BASE_URL``.
+
+    An adviser's is their own page of the case (the police pages refuse them, and log the refusal).
+    """
     base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
-    return adapter.build("cases.summary", {"case_id": case_id}, force_external=True)
+    endpoint = "support.adviser_case" if user is not None and user.role == Role.ADVISER else "cases.summary"
+    return adapter.build(endpoint, {"case_id": case_id}, force_external=True)
 
 
 def _staff_message(claimed: Claimed, source: ObligationSource) -> Message:
@@ -365,7 +369,7 @@ def _staff_message(claimed: Claimed, source: ObligationSource) -> Message:
         "reason": source.label,
         "reference": case.reference,
         "deadline": london_time(claimed.due_at, DEADLINE_FORMAT),
-        "link": case_link(claimed.case_id),
+        "link": case_link(claimed.case_id, user),
         "recipient_name": user.full_name,
         "officer_name": officer.full_name if officer else None,
         "notes": registry.reminder_notes(claimed.case_id),

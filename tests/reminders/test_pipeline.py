@@ -136,6 +136,19 @@ def test_a_staff_reminder_names_the_case_reason_deadline_and_link_but_no_victim(
     assert victim.person.last_name not in mail.body
 
 
+def test_an_advisers_reminder_links_to_their_own_page_of_the_case(db_session, register_source, outbox_dir):
+    register_source(sources.case_deadline())
+    adviser = factories.UserFactory(role=Role.ADVISER)
+    case = _due_case(factories.UserFactory(role=Role.OFFICER), utcnow())
+    case.officer_id = adviser.id  # the test source owes each case's deadline to its officer_id
+    (reminder_id,) = service.sweep()
+    assert service.send_reminder(reminder_id) == ReminderStatus.SENT
+    (mail,) = read_outbox(outbox_dir)
+    # The police case page refuses an adviser (and logs the refusal); their own page of the case does not.
+    assert f"/support/cases/{case.id}" in mail.body
+    assert f"/cases/{case.id}" not in mail.body.replace(f"/support/cases/{case.id}", "")
+
+
 def test_sending_is_recorded_and_audited_without_sealed_values(db_session, register_source, officer, outbox_dir):
     register_source(sources.case_deadline())
     case = _due_case(officer, utcnow())
